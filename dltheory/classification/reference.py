@@ -1,0 +1,365 @@
+r"""Reference implementations for linear classification (section 4 of the notes).
+
+Written from the formulas, not by calling the matching ``torch`` built-ins, so that those
+built-ins can serve as independent oracles. Conventions follow ``torch.nn.functional``:
+
+* :func:`softmax`, :func:`log_softmax` and :func:`logsumexp` reduce over ``dim`` (default
+  the last one);
+* :func:`cross_entropy` and :func:`cross_entropy_grad` take logits of shape ``(C,)``,
+  ``(N, C)`` or ``(N, C, d_1, ..., d_k)`` with classes on dimension 1 (0 for 1-D input), and
+  targets as class indices (integer tensor without the class dimension) or as class
+  probabilities (floating tensor of the input's shape).
+
+Every function keeps the caller's dtype and device, never mutates its inputs, and is
+differentiable. float16 and bfloat16 inputs are computed in float32 and rounded once at the
+end. Logits are shifted by their maximum before exponentiating, so results are finite
+whenever the true value is (logits up to ``1e4`` in float32, ``1e300`` in float64).
+"""
+
+from __future__ import annotations
+
+from typing import Literal
+
+import torch
+
+from dltheory.core.validation import (
+    check_floating,
+    check_probabilities,
+    check_reduction,
+    check_same_device,
+    normalize_dim,
+    opmath_dtype,
+)
+
+__all__ = ["cross_entropy", "cross_entropy_grad", "log_softmax", "logsumexp", "one_hot", "softmax"]
+
+Reduction = Literal["none", "mean", "sum"]
+
+
+def one_hot(labels: torch.Tensor, num_classes: int = -1, *, dtype: torch.dtype = torch.int64):
+    r"""One-hot encode class indices.
+
+    .. math:: \operatorname{one\_hot}(y)_{\dots, j} = [\,y_{\dots} = j\,], \quad j = 0, \dots, C-1
+
+    Args:
+        labels: integer tensor of class indices, any shape.
+        num_classes: :math:`C`; ``-1`` infers ``labels.max() + 1``.
+        dtype: dtype of the result (``torch.int64`` as in ``torch.nn.functional.one_hot``;
+            pass a float dtype to use the result as cross-entropy targets).
+
+    Returns:
+        Tensor of shape ``labels.shape + (C,)`` on ``labels.device``.
+
+    Raises:
+        TypeError: ``labels`` is not an integer tensor.
+        ValueError: ``num_classes`` is not ``-1`` or positive, ``labels`` is empty with
+            ``num_classes=-1``, or a label lies outside ``[0, C)``.
+
+    Example:
+        >>> one_hot(torch.tensor([0, 2]), 3)
+        tensor([[1, 0, 0],
+                [0, 0, 1]])
+    """
+    if not isinstance(labels, torch.Tensor):
+        raise TypeError(f"labels must be a torch.Tensor, got {type(labels).__name__}")
+    if labels.is_floating_point() or labels.is_complex() or labels.dtype == torch.bool:
+        raise TypeError(f"labels must be an integer tensor, got dtype {labels.dtype}")
+    if not isinstance(num_classes, int) or (num_classes < 1 and num_classes != -1):
+        raise ValueError(f"num_classes must be a positive int or -1, got {num_classes!r}")
+    if labels.numel() == 0:
+        if num_classes == -1:
+            raise ValueError("labels is empty, so num_classes cannot be inferred; pass it")
+    else:
+        lo, hi = int(labels.min()), int(labels.max())
+        if num_classes == -1:
+            num_classes = hi + 1
+        if lo < 0 or hi >= num_classes:
+            bad = lo if lo < 0 else hi
+            raise ValueError(f"labels contains {bad}, outside [0, {num_classes})")
+    out = torch.zeros((*labels.shape, num_classes), dtype=dtype, device=labels.device)
+    return out.scatter_(-1, labels.unsqueeze(-1).to(torch.int64), 1)
+
+
+def _shift(x: torch.Tensor, dim: int) -> torch.Tensor:
+    """The row maximum, with non-finite maxima replaced by 0 (so all-``-inf`` rows give -inf)."""
+    m = x.amax(dim=dim, keepdim=True)
+    return torch.where(torch.isfinite(m), m, torch.zeros((), dtype=m.dtype, device=m.device))
+
+
+class _Softmax(torch.autograd.Function):
+    @staticmethod
+    def forward(ctx, x: torch.Tensor, dim: int):
+        work = x.to(opmath_dtype(x.dtype))
+        z = work - _shift(work, dim)
+        z.exp_()
+        z.div_(z.sum(dim=dim, keepdim=True))
+        y = z.to(x.dtype)
+        ctx.dim = dim
+        ctx.save_for_backward(y)
+        return y
+
+    @staticmethod
+    def backward(ctx, grad: torch.Tensor):
+        # d softmax_i / d o_j = y_i ([i = j] - y_j)  =>  grad_o = y * (g - <g, y>)
+        (y,) = ctx.saved_tensors
+        t = opmath_dtype(y.dtype)
+        y_, g_ = y.to(t), grad.to(t)
+        out = y_ * (g_ - (g_ * y_).sum(dim=ctx.dim, keepdim=True))
+        return out.to(y.dtype), None
+
+
+class _LogSoftmax(torch.autograd.Function):
+    @staticmethod
+    def forward(ctx, x: torch.Tensor, dim: int, out_dtype: torch.dtype):
+        work = x.to(opmath_dtype(x.dtype))
+        z = work - _shift(work, dim)
+        lse = z.exp().sum(dim=dim, keepdim=True).log_()
+        y = z.sub_(lse).to(out_dtype)
+        ctx.dim, ctx.in_dtype = dim, x.dtype
+        ctx.save_for_backward(y)
+        return y
+
+    @staticmethod
+    def backward(ctx, grad: torch.Tensor):
+        # d log_softmax_i / d o_j = [i = j] - softmax_j  =>  grad_o = g - softmax * sum(g)
+        (y,) = ctx.saved_tensors
+        t = opmath_dtype(y.dtype)
+        g_ = grad.to(t)
+        out = g_ - y.to(t).exp() * g_.sum(dim=ctx.dim, keepdim=True)
+        return out.to(ctx.in_dtype), None, None
+
+
+def softmax(input: torch.Tensor, dim: int = -1) -> torch.Tensor:
+    r"""Softmax along ``dim``.
+
+    .. math:: \operatorname{softmax}(\mathbf{o})_i = \frac{\exp(o_i - m)}{\sum_k \exp(o_k - m)},
+        \qquad m = \max_k o_k
+
+    The shift by :math:`m` changes nothing mathematically (softmax is invariant to adding a
+    constant) but keeps every exponent :math:`\le 0`, so nothing overflows.
+
+    Args:
+        input: floating-point logits.
+        dim: the dimension that holds the classes.
+
+    Returns:
+        Probabilities of ``input``'s shape, dtype and device; each slice along ``dim`` is
+        nonnegative and sums to 1. A slice of all ``-inf`` gives NaN (no distribution).
+
+    Raises:
+        TypeError: ``input`` is not a floating-point tensor.
+        ValueError: ``input`` is 0-d, ``dim`` is out of range, or dimension ``dim`` is empty.
+
+    Example:
+        >>> softmax(torch.tensor([0.0, 0.0, 1000.0]))
+        tensor([0., 0., 1.])
+    """
+    check_floating("input", input)
+    dim = normalize_dim("input", input, dim)
+    return _Softmax.apply(input, dim)
+
+
+def log_softmax(input: torch.Tensor, dim: int = -1) -> torch.Tensor:
+    r"""Logarithm of the softmax along ``dim``, computed without forming the softmax.
+
+    .. math:: \log\operatorname{softmax}(\mathbf{o})_i = (o_i - m)
+        - \log \sum_k \exp(o_k - m), \qquad m = \max_k o_k
+
+    Args:
+        input: floating-point logits.
+        dim: the dimension that holds the classes.
+
+    Returns:
+        Log-probabilities (all :math:`\le 0`) of ``input``'s shape, dtype and device.
+
+    Raises:
+        TypeError: ``input`` is not a floating-point tensor.
+        ValueError: ``input`` is 0-d, ``dim`` is out of range, or dimension ``dim`` is empty.
+
+    Example:
+        >>> log_softmax(torch.tensor([0.0, 0.0]))
+        tensor([-0.6931, -0.6931])
+    """
+    check_floating("input", input)
+    dim = normalize_dim("input", input, dim)
+    return _LogSoftmax.apply(input, dim, input.dtype)
+
+
+def logsumexp(input: torch.Tensor, dim: int = -1, keepdim: bool = False) -> torch.Tensor:
+    r"""Log of the sum of exponentials along ``dim``, without overflow.
+
+    .. math:: \operatorname{logsumexp}(\mathbf{o}) = m + \log \sum_k \exp(o_k - m),
+        \qquad m = \max_k o_k
+
+    Its gradient is :math:`\operatorname{softmax}(\mathbf{o})`.
+
+    Args:
+        input: floating-point tensor.
+        dim: the dimension to reduce.
+        keepdim: keep the reduced dimension with size 1.
+
+    Returns:
+        The reduced tensor, in ``input``'s dtype and device. ``-inf`` if every entry of a
+        slice is ``-inf``; ``+inf`` if any is ``+inf``.
+
+    Raises:
+        TypeError: ``input`` is not a floating-point tensor.
+        ValueError: ``input`` is 0-d, ``dim`` is out of range, or dimension ``dim`` is empty.
+
+    Example:
+        >>> logsumexp(torch.tensor([1000.0, 1000.0]))
+        tensor(1000.6931)
+    """
+    check_floating("input", input)
+    dim = normalize_dim("input", input, dim)
+    work = input.to(opmath_dtype(input.dtype))
+    m = _shift(work.detach(), dim)
+    out = (work - m).exp().sum(dim=dim, keepdim=True).log() + m
+    if not keepdim:
+        out = out.squeeze(dim)
+    return out.to(input.dtype)
+
+
+def _class_dim(input: torch.Tensor) -> int:
+    return 0 if input.dim() == 1 else 1
+
+
+def _check_target(input: torch.Tensor, target: object, validate: bool) -> bool:
+    """Validate ``target`` against ``input``; return True for class-index targets."""
+    if not isinstance(target, torch.Tensor):
+        raise TypeError(f"target must be a torch.Tensor, got {type(target).__name__}")
+    check_same_device("target", target, "input", input)
+    cdim = _class_dim(input)
+    num_classes = input.shape[cdim]
+    if target.dtype == torch.bool or target.is_complex():
+        raise TypeError(
+            f"target must hold class indices (integer) or probabilities (float), got {target.dtype}"
+        )
+    if not target.is_floating_point():
+        expected = input.shape[:cdim] + input.shape[cdim + 1 :]
+        if target.shape != expected:
+            raise ValueError(
+                f"target of class indices has shape {tuple(target.shape)}, but input of shape "
+                f"{tuple(input.shape)} needs {tuple(expected)}"
+            )
+        if validate and target.numel():
+            lo, hi = int(target.min()), int(target.max())
+            if lo < 0 or hi >= num_classes:
+                bad = lo if lo < 0 else hi
+                raise ValueError(f"target contains class index {bad}, outside [0, {num_classes})")
+        return True
+    if target.shape != input.shape:
+        raise ValueError(
+            f"target of class probabilities has shape {tuple(target.shape)}, "
+            f"but must match input's shape {tuple(input.shape)}"
+        )
+    if validate:
+        check_probabilities("target", target, dim=cdim)
+    return False
+
+
+def _reduce(loss: torch.Tensor, reduction: str) -> torch.Tensor:
+    if reduction == "sum":
+        return loss.sum()
+    if reduction == "mean":
+        return loss.mean()
+    return loss
+
+
+def cross_entropy(
+    input: torch.Tensor,
+    target: torch.Tensor,
+    *,
+    reduction: Reduction = "mean",
+    validate: bool = True,
+) -> torch.Tensor:
+    r"""Cross-entropy between targets and the softmax of logits.
+
+    .. math:: l(\mathbf{y}, \mathbf{o}) = -\sum_j y_j \log\operatorname{softmax}(\mathbf{o})_j
+        = \log\sum_k \exp(o_k) - \sum_j y_j o_j \quad (\textstyle\sum_j y_j = 1)
+
+    For a class index :math:`c` (one-hot :math:`\mathbf{y}`) this is
+    :math:`-\log\operatorname{softmax}(\mathbf{o})_c`. Terms with :math:`y_j = 0` contribute
+    exactly 0, even where :math:`\log\operatorname{softmax}(\mathbf{o})_j = -\infty`.
+
+    Args:
+        input: logits, shape ``(C,)``, ``(N, C)`` or ``(N, C, d_1, ..., d_k)``.
+        target: class indices (integer, shape of ``input`` without dimension 1) or class
+            probabilities (floating, ``input``'s shape, summing to 1 over the classes).
+        reduction: ``"none"`` (one loss per sample), ``"mean"`` or ``"sum"`` over samples.
+        validate: check index ranges and that probability targets lie on the simplex
+            (within the dtype's tolerance). Costs a device sync; pass ``False`` in hot loops.
+
+    Returns:
+        The loss in ``input``'s dtype and device.
+
+    Raises:
+        TypeError: ``input`` is not floating point; ``target`` is not a tensor or is bool.
+        ValueError: an empty class dimension; ``target``'s shape does not fit ``input``;
+            a class index out of range; probabilities negative or not summing to 1;
+            an unknown ``reduction``; tensors on different devices.
+
+    Example:
+        >>> cross_entropy(torch.tensor([[0.0, 0.0]]), torch.tensor([1]))
+        tensor(0.6931)
+    """
+    check_floating("input", input)
+    check_reduction(reduction)
+    cdim = normalize_dim("input", input, _class_dim(input))
+    is_index = _check_target(input, target, validate)
+    log_p = _LogSoftmax.apply(input, cdim, opmath_dtype(input.dtype))
+    if is_index:
+        loss = -log_p.gather(cdim, target.unsqueeze(cdim).to(torch.int64)).squeeze(cdim)
+    else:
+        y = target.to(log_p.dtype)
+        terms = torch.where(y == 0, torch.zeros((), dtype=y.dtype, device=y.device), y * log_p)
+        loss = -terms.sum(dim=cdim)
+    return _reduce(loss, reduction).to(input.dtype)
+
+
+def cross_entropy_grad(
+    input: torch.Tensor,
+    target: torch.Tensor,
+    *,
+    reduction: Reduction = "mean",
+    validate: bool = True,
+) -> torch.Tensor:
+    r"""Gradient of :func:`cross_entropy` with respect to the logits, in closed form.
+
+    .. math:: \frac{\partial l}{\partial o_j} = \operatorname{softmax}(\mathbf{o})_j - y_j
+
+    (proved in ``classification.softmax-ce-gradient``; it needs :math:`\sum_j y_j = 1`,
+    which validation enforces). With ``reduction="mean"`` the result is divided by the
+    number of samples; with ``"none"`` row :math:`i` is the gradient of the :math:`i`-th
+    sample's own loss.
+
+    Args:
+        input, target, reduction, validate: as for :func:`cross_entropy`.
+
+    Returns:
+        A tensor of ``input``'s shape, dtype and device.
+
+    Raises:
+        TypeError, ValueError: as for :func:`cross_entropy`.
+
+    Example:
+        >>> cross_entropy_grad(torch.tensor([[0.0, 0.0]]), torch.tensor([1]))
+        tensor([[ 0.5000, -0.5000]])
+    """
+    check_floating("input", input)
+    check_reduction(reduction)
+    cdim = normalize_dim("input", input, _class_dim(input))
+    is_index = _check_target(input, target, validate)
+    t = opmath_dtype(input.dtype)
+    grad = _Softmax.apply(input.to(t), cdim)
+    if is_index:
+        grad = grad.scatter_add(
+            cdim,
+            target.unsqueeze(cdim).to(torch.int64),
+            torch.full_like(target, -1, dtype=t).unsqueeze(cdim),
+        )
+    else:
+        grad = grad - target.to(t)
+    if reduction == "mean":
+        grad = grad / max(input.numel() // input.shape[cdim], 1)
+    return grad.to(input.dtype)

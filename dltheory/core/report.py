@@ -1,0 +1,118 @@
+"""The verification report: the JSON contract of DESIGN.md §4 and the terminal table."""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any, TextIO
+
+from dltheory.core.runner import ClaimResult
+
+__all__ = ["OUTCOMES", "format_table", "summary", "to_json", "write_json"]
+
+OUTCOMES = ("verified", "refuted_as_expected", "failed", "skipped")
+
+
+def summary(results: Sequence[ClaimResult]) -> dict[str, int]:
+    counts = Counter(r.outcome for r in results)
+    return {"claims": len(results), **{o: counts.get(o, 0) for o in OUTCOMES}}
+
+
+def _leg_json(name: str, result) -> dict[str, Any]:
+    d = result.details
+    out: dict[str, Any] = {"status": result.status, "seconds": round(result.seconds, 4)}
+    if name == "symbolic":
+        out["scope"] = d.get("scope")
+    elif name == "numeric":
+        out["oracle"] = d.get("oracle")
+        if "dtypes" in d:
+            out["dtypes"] = d["dtypes"]
+            out["device"] = d.get("device")
+    else:
+        out["examples"] = d.get("examples", 0)
+        out["counterexample"] = d.get("counterexample")
+        if d.get("witness"):
+            out["witness"] = d["witness"]
+    for key in ("reason", "message", "witness", "value_at_witness"):
+        if d.get(key) is not None and key not in out:
+            out[key] = d[key]
+    return out
+
+
+def claim_json(result: ClaimResult) -> dict[str, Any]:
+    c = result.claim
+    locations = c.code_locations
+    return {
+        "id": c.id,
+        "chapter": c.chapter,
+        "title": c.title,
+        "statement": c.statement,
+        "source": c.source,
+        "kind": c.kind.value,
+        "corrects": c.corrects,
+        "outcome": result.outcome,
+        "expected": c.expected_outcome,
+        "seconds": round(result.seconds, 4),
+        "legs": {name: _leg_json(name, leg) for name, leg in result.legs.items()},
+        "test_id": c.test_id,
+        "code": locations[0] if locations else None,
+        "code_all": locations,
+    }
+
+
+def to_json(
+    results: Sequence[ClaimResult], *, device: str, profile: str, seconds: float | None = None
+) -> dict[str, Any]:
+    from dltheory import __version__
+
+    report: dict[str, Any] = {
+        "dltheory": __version__,
+        "device": device,
+        "profile": profile,
+        "summary": summary(results),
+        "claims": [claim_json(r) for r in results],
+    }
+    if seconds is not None:
+        report["seconds"] = round(seconds, 3)
+    return report
+
+
+def write_json(report: dict[str, Any], path: str | Path) -> None:
+    Path(path).write_text(json.dumps(report, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+
+
+_SHORT = {
+    "proved": "proved",
+    "proved_fixed_size": "proved*",
+    "disproved": "disproved",
+    "passed": "passed",
+    "refuted": "refuted",
+    "failed": "FAILED",
+    "not_applicable": "-",
+    "skipped": "skip",
+}
+
+
+def format_table(results: Sequence[ClaimResult], out: TextIO) -> None:
+    """One line per claim: id, the three legs, outcome; then errata counterexamples."""
+    width = max([len(r.claim.id) for r in results] + [5])
+    header = f"{'claim':<{width}}  {'symbolic':<10} {'numeric':<8} {'property':<9} outcome"
+    print(header, file=out)
+    print("-" * len(header), file=out)
+    for r in results:
+        legs = [_SHORT.get(r.legs[n].status, r.legs[n].status) for n in r.legs]
+        outcome = r.outcome if r.as_declared else f"{r.outcome.upper()} (expected {r.claim.expected_outcome})"
+        print(f"{r.claim.id:<{width}}  {legs[0]:<10} {legs[1]:<8} {legs[2]:<9} {outcome}", file=out)
+    print("(proved* = proved for the fixed sizes the claim names, not in general)", file=out)
+    refuted = [r for r in results if r.legs["property"].details.get("counterexample")]
+    if refuted:
+        print("\nCounterexamples found by Hypothesis (shrunk):", file=out)
+        for r in refuted:
+            print(f"  {r.claim.id}: {r.legs['property'].details['counterexample']}", file=out)
+    failed = [r for r in results if not r.as_declared]
+    if failed:
+        print("\nNot as declared:", file=out)
+        for r in failed:
+            print(r.failure_report(), file=out)

@@ -1,0 +1,234 @@
+"""Run the legs of a claim and decide its outcome.
+
+Leg statuses:
+
+* symbolic: ``proved`` (general), ``proved_fixed_size``, ``disproved`` (an erratum's statement
+  as written is nonzero at a witness), ``failed``;
+* numeric: ``passed`` (every dtype agreed with the oracle) or ``failed``;
+* property: ``passed`` (no counterexample in the profile's budget; for :class:`Exists`, a
+  witness was found), ``refuted`` (Hypothesis found and shrank a counterexample), ``failed``;
+* any leg: ``not_applicable`` (the record says why) or ``skipped`` (not selected for this run).
+
+Outcome: a non-erratum is ``verified`` when every leg that ran succeeded; an erratum is
+``refuted_as_expected`` when its property leg was refuted and its other legs agree;
+otherwise ``failed``; ``skipped`` when no leg ran.
+"""
+
+from __future__ import annotations
+
+import time
+import traceback
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+from dltheory.core.claim import (
+    Claim,
+    Derivation,
+    Exists,
+    ForAll,
+    Kind,
+    NotApplicable,
+    NumericLeg,
+    PropertyLeg,
+    SymbolicLeg,
+)
+from dltheory.core.registry import leg_function
+
+__all__ = ["ALL_LEGS", "ClaimResult", "LegResult", "describe_value", "run_claim", "run_leg"]
+
+ALL_LEGS = ("symbolic", "numeric", "property")
+_GOOD = {"proved", "proved_fixed_size", "passed"}
+
+
+@dataclass
+class LegResult:
+    status: str
+    seconds: float = 0.0
+    details: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass
+class ClaimResult:
+    claim: Claim
+    outcome: str
+    legs: dict[str, LegResult]
+    seconds: float
+
+    @property
+    def as_declared(self) -> bool:
+        """True when the outcome is what the record declares (or nothing was selected to run)."""
+        return self.outcome in (self.claim.expected_outcome, "skipped")
+
+    def failure_report(self) -> str:
+        """A readable account of every leg that did not do what the record declares."""
+        lines = [f"{self.claim.id}: outcome {self.outcome}, expected {self.claim.expected_outcome}"]
+        for name, leg in self.legs.items():
+            lines.append(f"  {name}: {leg.status}")
+            for key in ("message", "counterexample", "witness"):
+                if leg.details.get(key):
+                    lines.append(f"    {key}: {leg.details[key]}")
+        return "\n".join(lines)
+
+
+def describe_value(value: Any) -> str:
+    """A compact, reproducible rendering of a Hypothesis example (tensors as nested lists)."""
+    import torch
+
+    if isinstance(value, torch.Tensor):
+        body = repr(value.tolist())
+        return body if value.dtype in (torch.float64, torch.int64) else f"{body} ({value.dtype})"
+    if isinstance(value, tuple):
+        return "(" + ", ".join(describe_value(v) for v in value) + ")"
+    if isinstance(value, list):
+        return "[" + ", ".join(describe_value(v) for v in value) + "]"
+    if isinstance(value, dict):
+        return "{" + ", ".join(f"{k}: {describe_value(v)}" for k, v in value.items()) + "}"
+    return repr(value)
+
+
+def _error_message(exc: BaseException) -> str:
+    notes = "\n".join(getattr(exc, "__notes__", []))
+    text = "".join(traceback.format_exception_only(type(exc), exc)).strip()
+    return f"{text}\n{notes}".strip()
+
+
+def _run_symbolic(claim: Claim, leg: SymbolicLeg) -> LegResult:
+    import sympy as sp
+
+    details: dict[str, Any] = {"scope": leg.scope}
+    derivation = leg_function(claim, "symbolic")()
+    if not isinstance(derivation, Derivation):
+        raise TypeError(f"symbolic leg of {claim.id} returned {type(derivation).__name__}")
+    simplified = [_simplify(r) for r in derivation.residuals]
+    details["residuals"] = [str(r) for r in simplified]
+    if claim.kind is Kind.ERRATUM:
+        witness = derivation.witness or {}
+        values = [_simplify(r.subs(witness)) for r in simplified] if witness else []
+        false_at_witness = [v for v in values if v is sp.false or (v.is_number and v != 0)]
+        if false_at_witness:
+            details["witness"] = {str(k): str(v) for k, v in witness.items()}
+            details["value_at_witness"] = str(sp.N(false_at_witness[0]))
+            return LegResult("disproved", details=details)
+        details["message"] = "the statement as written was not shown to be false at a witness"
+        return LegResult("failed", details=details)
+    if all(r == 0 or r is sp.true for r in simplified):
+        return LegResult("proved" if leg.general else "proved_fixed_size", details=details)
+    details["message"] = f"residuals did not simplify to zero (or True): {details['residuals']}"
+    return LegResult("failed", details=details)
+
+
+def _simplify(residual):
+    """Simplify a residual: expressions must reach 0, relations and facts ``True``."""
+    import sympy as sp
+
+    if isinstance(residual, bool) or residual is None:
+        return sp.true if residual else sp.false  # e.g. an `expr.is_positive` fact
+    return sp.simplify(residual)
+
+
+def _run_numeric(claim: Claim, leg: NumericLeg, device: str) -> LegResult:
+    from dltheory.core.tolerances import dtype_from_name
+
+    check = leg_function(claim, "numeric")
+    details: dict[str, Any] = {"oracle": leg.oracle, "device": device, "dtypes": []}
+    for name in leg.dtypes:
+        try:
+            check(device, dtype_from_name(name))
+        except AssertionError as exc:
+            details["message"] = f"{name}: {_error_message(exc)}"
+            return LegResult("failed", details=details)
+        details["dtypes"].append(name)
+    return LegResult("passed", details=details)
+
+
+def _run_property(claim: Claim, leg: PropertyLeg, settings: Any) -> LegResult:
+    from hypothesis import find
+    from hypothesis.errors import NoSuchExample
+
+    spec = leg_function(claim, "property")()
+    calls = 0
+
+    def counted(x: Any) -> bool:
+        nonlocal calls
+        calls += 1
+        return bool(spec.predicate(x))
+
+    details: dict[str, Any] = {"description": leg.description, "counterexample": None}
+    if isinstance(spec, ForAll):
+        try:
+            example = find(spec.strategy, lambda x: not counted(x), settings=settings)
+        except NoSuchExample:
+            details["examples"] = calls
+            return LegResult("passed", details=details)
+        details["examples"] = calls
+        details["counterexample"] = describe_value(example)
+        return LegResult("refuted", details=details)
+    if isinstance(spec, Exists):
+        try:
+            example = find(spec.strategy, counted, settings=settings)
+        except NoSuchExample:
+            details["examples"] = calls
+            details["message"] = "no witness found"
+            return LegResult("failed", details=details)
+        details["examples"] = calls
+        details["witness"] = describe_value(example)
+        return LegResult("passed", details=details)
+    raise TypeError(f"property leg of {claim.id} returned {type(spec).__name__}")
+
+
+def run_leg(claim: Claim, name: str, *, device: str = "cpu", settings: Any = None) -> LegResult:
+    """Run one leg; exceptions become a ``failed`` status with the error message."""
+    leg = claim.legs[name]
+    if isinstance(leg, NotApplicable):
+        return LegResult("not_applicable", details={"reason": leg.reason})
+    start = time.perf_counter()
+    try:
+        if isinstance(leg, SymbolicLeg):
+            result = _run_symbolic(claim, leg)
+        elif isinstance(leg, NumericLeg):
+            result = _run_numeric(claim, leg, device)
+        else:
+            if settings is None:
+                from dltheory.core.profiles import load_profile
+
+                settings = load_profile()
+            result = _run_property(claim, leg, settings)
+    except Exception as exc:
+        result = LegResult("failed", details={"message": _error_message(exc)})
+    result.seconds = time.perf_counter() - start
+    return result
+
+
+def _outcome(claim: Claim, legs: dict[str, LegResult]) -> str:
+    ran = {name: r.status for name, r in legs.items() if r.status not in ("not_applicable", "skipped")}
+    if not ran:
+        return "skipped"
+    if claim.kind is Kind.ERRATUM:
+        prop = ran.get("property")
+        others_ok = all(
+            status in ("disproved", "passed") for name, status in ran.items() if name != "property"
+        )
+        if prop in ("refuted", None) and others_ok and ("property" in ran or "symbolic" in ran):
+            return "refuted_as_expected"
+        return "failed"
+    return "verified" if all(status in _GOOD for status in ran.values()) else "failed"
+
+
+def run_claim(
+    claim: Claim,
+    *,
+    device: str = "cpu",
+    legs: Iterable[str] = ALL_LEGS,
+    settings: Any = None,
+) -> ClaimResult:
+    """Run the selected legs of ``claim`` and decide its outcome."""
+    selected = set(legs)
+    start = time.perf_counter()
+    results = {
+        name: run_leg(claim, name, device=device, settings=settings)
+        if name in selected
+        else LegResult("skipped")
+        for name in ALL_LEGS
+    }
+    return ClaimResult(claim, _outcome(claim, results), results, time.perf_counter() - start)

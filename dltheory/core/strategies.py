@@ -1,0 +1,161 @@
+"""Hypothesis strategies shared by the chapters.
+
+Every strategy *constructs* inputs that meet a claim's preconditions (probability vectors on
+the simplex, in-range class labels, logits of bounded magnitude) instead of filtering random
+arrays, so no draw is wasted and shrinking lands on small, readable counterexamples.
+All tensors are float64 on the CPU unless a dtype is given.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import torch
+from hypothesis import strategies as st
+from hypothesis.extra import numpy as hnp
+
+__all__ = [
+    "batch_shapes",
+    "joint_distributions",
+    "labels_and_classes",
+    "logits",
+    "probability_pairs",
+    "probability_vectors",
+    "real_vectors",
+]
+
+
+def batch_shapes(*, min_dims: int = 0, max_dims: int = 2, max_side: int = 4) -> st.SearchStrategy:
+    """Leading batch shapes such as ``()``, ``(3,)``, ``(2, 4)``."""
+    return hnp.array_shapes(min_dims=min_dims, max_dims=max_dims, min_side=1, max_side=max_side)
+
+
+def _to_tensor(array: np.ndarray, dtype: torch.dtype) -> torch.Tensor:
+    return torch.from_numpy(np.ascontiguousarray(array, dtype=np.float64)).to(dtype)
+
+
+def real_vectors(
+    *,
+    size: int | st.SearchStrategy[int] = st.integers(1, 6),
+    magnitude: float = 10.0,
+    batch_shape: tuple[int, ...] | st.SearchStrategy = (),
+    dtype: torch.dtype = torch.float64,
+) -> st.SearchStrategy[torch.Tensor]:
+    """Tensors of shape ``batch_shape + (size,)`` with finite entries in ``[-magnitude, magnitude]``."""
+    sizes = size if isinstance(size, st.SearchStrategy) else st.just(size)
+    batches = batch_shape if isinstance(batch_shape, st.SearchStrategy) else st.just(batch_shape)
+    elements = st.floats(-magnitude, magnitude, allow_nan=False, allow_infinity=False)
+
+    @st.composite
+    def build(draw):
+        shape = (*draw(batches), draw(sizes))
+        return _to_tensor(draw(hnp.arrays(np.float64, shape, elements=elements)), dtype)
+
+    return build()
+
+
+def logits(
+    *,
+    num_classes: int | st.SearchStrategy[int] = st.integers(1, 6),
+    magnitude: float = 30.0,
+    batch_shape: tuple[int, ...] | st.SearchStrategy = (),
+    dtype: torch.dtype = torch.float64,
+) -> st.SearchStrategy[torch.Tensor]:
+    """Logit tensors ``batch_shape + (num_classes,)``; classes along the last dimension."""
+    return real_vectors(size=num_classes, magnitude=magnitude, batch_shape=batch_shape, dtype=dtype)
+
+
+def probability_vectors(
+    *,
+    size: int | st.SearchStrategy[int] = st.integers(1, 6),
+    allow_zeros: bool = True,
+    min_positive: float = 1e-12,
+    batch_shape: tuple[int, ...] | st.SearchStrategy = (),
+    dtype: torch.dtype = torch.float64,
+) -> st.SearchStrategy[torch.Tensor]:
+    r"""Points of the probability simplex :math:`\{p : p_i \ge 0, \sum_i p_i = 1\}`.
+
+    Built as nonnegative weights divided by their sum, with one weight forced to 1 so the
+    total is never zero. Weights range over ``[min_positive, 1]`` (and exact ``0`` when
+    ``allow_zeros``), so vectors with exact zeros, nearly deterministic vectors (one entry
+    close to 1, the others near ``min_positive``) and uniform vectors all occur.
+    """
+    sizes = size if isinstance(size, st.SearchStrategy) else st.just(size)
+    batches = batch_shape if isinstance(batch_shape, st.SearchStrategy) else st.just(batch_shape)
+    positive = st.floats(min_positive, 1.0)
+    weights = st.one_of(st.just(0.0), positive) if allow_zeros else positive
+
+    @st.composite
+    def build(draw):
+        k = draw(sizes)
+        shape = (*draw(batches), k)
+        w = draw(hnp.arrays(np.float64, shape, elements=weights))
+        anchor = draw(st.integers(0, k - 1))
+        w[..., anchor] = 1.0
+        return _to_tensor(w / w.sum(axis=-1, keepdims=True), dtype)
+
+    return build()
+
+
+def probability_pairs(
+    *,
+    size: int | st.SearchStrategy[int] = st.integers(1, 6),
+    allow_zeros: bool = True,
+    min_positive: float = 1e-12,
+    dtype: torch.dtype = torch.float64,
+) -> st.SearchStrategy[tuple[torch.Tensor, torch.Tensor]]:
+    """Two probability vectors ``(p, q)`` over the same support."""
+    sizes = size if isinstance(size, st.SearchStrategy) else st.just(size)
+
+    @st.composite
+    def build(draw):
+        k = draw(sizes)
+        vec = probability_vectors(
+            size=k, allow_zeros=allow_zeros, min_positive=min_positive, dtype=dtype
+        )
+        return draw(vec), draw(vec)
+
+    return build()
+
+
+def joint_distributions(
+    *,
+    rows: int | st.SearchStrategy[int] = st.integers(1, 4),
+    cols: int | st.SearchStrategy[int] = st.integers(1, 4),
+    allow_zeros: bool = True,
+    min_positive: float = 1e-12,
+    dtype: torch.dtype = torch.float64,
+) -> st.SearchStrategy[torch.Tensor]:
+    """Joint distributions of two discrete variables as ``rows x cols`` tables summing to 1."""
+    rows_s = rows if isinstance(rows, st.SearchStrategy) else st.just(rows)
+    cols_s = cols if isinstance(cols, st.SearchStrategy) else st.just(cols)
+
+    @st.composite
+    def build(draw):
+        r, c = draw(rows_s), draw(cols_s)
+        flat = draw(
+            probability_vectors(
+                size=r * c, allow_zeros=allow_zeros, min_positive=min_positive, dtype=dtype
+            )
+        )
+        return flat.reshape(r, c)
+
+    return build()
+
+
+def labels_and_classes(
+    *,
+    num_classes: int | st.SearchStrategy[int] = st.integers(1, 6),
+    batch_shape: tuple[int, ...] | st.SearchStrategy = batch_shapes(min_dims=1, max_dims=2),
+) -> st.SearchStrategy[tuple[torch.Tensor, int]]:
+    """``(labels, num_classes)``: an int64 tensor of class indices in ``[0, num_classes)``."""
+    classes = num_classes if isinstance(num_classes, st.SearchStrategy) else st.just(num_classes)
+    batches = batch_shape if isinstance(batch_shape, st.SearchStrategy) else st.just(batch_shape)
+
+    @st.composite
+    def build(draw):
+        k = draw(classes)
+        shape = draw(batches)
+        labels = draw(hnp.arrays(np.int64, shape, elements=st.integers(0, k - 1)))
+        return torch.from_numpy(np.ascontiguousarray(labels)), k
+
+    return build()

@@ -1,0 +1,92 @@
+"""Argument checks shared by the reference functions.
+
+Each check raises ``TypeError`` (wrong kind of object or dtype) or ``ValueError`` (wrong
+shape or values) with a message that starts with the argument's name. Value checks that
+need a device-to-host sync (signs, sums, index ranges) are skipped when the caller passes
+``validate=False``.
+"""
+
+from __future__ import annotations
+
+import torch
+
+from dltheory.core.tolerances import tolerance
+
+__all__ = [
+    "check_floating",
+    "check_probabilities",
+    "check_reduction",
+    "check_same_device",
+    "normalize_dim",
+    "opmath_dtype",
+]
+
+REDUCTIONS = ("none", "mean", "sum")
+
+
+def check_floating(name: str, x: object) -> torch.Tensor:
+    """``x`` must be a floating-point tensor with at least one dimension."""
+    if not isinstance(x, torch.Tensor):
+        raise TypeError(f"{name} must be a torch.Tensor, got {type(x).__name__}")
+    if not x.is_floating_point():
+        raise TypeError(f"{name} must be a floating-point tensor, got dtype {x.dtype}")
+    if x.dim() == 0:
+        raise ValueError(f"{name} must have at least one dimension, got a 0-d tensor")
+    return x
+
+
+def normalize_dim(name: str, x: torch.Tensor, dim: int) -> int:
+    """Turn a possibly negative ``dim`` into an index, and reject empty dimensions."""
+    if not isinstance(dim, int) or isinstance(dim, bool):
+        raise TypeError(f"dim must be an int, got {type(dim).__name__}")
+    if not -x.dim() <= dim < x.dim():
+        raise ValueError(f"dim {dim} is out of range for {name} with {x.dim()} dimension(s)")
+    dim %= x.dim()
+    if x.shape[dim] == 0:
+        raise ValueError(f"{name} has an empty dimension {dim} (shape {tuple(x.shape)})")
+    return dim
+
+
+def check_reduction(reduction: str) -> str:
+    if reduction not in REDUCTIONS:
+        raise ValueError(f"reduction must be one of {REDUCTIONS}, got {reduction!r}")
+    return reduction
+
+
+def check_same_device(name: str, x: torch.Tensor, other_name: str, other: torch.Tensor) -> None:
+    if x.device != other.device:
+        raise ValueError(f"{name} is on {x.device} but {other_name} is on {other.device}")
+
+
+def opmath_dtype(dtype: torch.dtype) -> torch.dtype:
+    """The dtype arithmetic is carried out in: float32 for float16/bfloat16, else ``dtype``."""
+    return torch.float32 if dtype in (torch.float16, torch.bfloat16) else dtype
+
+
+def check_probabilities(name: str, p: torch.Tensor, dim: int | tuple[int, ...] = -1) -> None:
+    r"""``p`` must be nonnegative and sum to 1 along ``dim`` (within the dtype's tolerance).
+
+    The sum is taken in float64 so that the check itself adds no rounding error; rows may
+    deviate from 1 by at most the dtype's ``rtol`` from :mod:`dltheory.core.tolerances`.
+
+    Raises:
+        ValueError: ``p`` has a negative or NaN entry, or a slice whose sum is not 1.
+    """
+    if p.numel() == 0:
+        return
+    if torch.isnan(p).any():
+        raise ValueError(f"{name} contains NaN; expected probabilities")
+    smallest = p.min()
+    if smallest < 0:
+        raise ValueError(
+            f"{name} has a negative entry ({smallest.item():.6g}); probabilities must be >= 0"
+        )
+    sums = p.to(torch.float64).sum(dim=dim)
+    deviation = (sums - 1).abs().max()
+    tol = tolerance(p.dtype).rtol
+    if not deviation <= tol:
+        worst = sums.flatten()[(sums - 1).abs().flatten().argmax()].item()
+        raise ValueError(
+            f"{name} must sum to 1 along dim {dim} (within {tol:g} for {p.dtype}); "
+            f"found a sum of {worst:.9g}. Pass validate=False to skip this check."
+        )
