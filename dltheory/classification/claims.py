@@ -3,7 +3,8 @@ r"""Classification (section 4 of the notes): the claims, in the order the notes 
 Main claims:
 
 * ``one-hot-encoding`` — a one-hot code has one component per class, exactly one of them 1;
-* ``linear-model-matrix-form`` — the notes' three output equations are :math:`W\mathbf{x} + \mathbf{b}`;
+* ``linear-model-matrix-form`` — the notes' three output equations are
+  :math:`W\mathbf{x} + \mathbf{b}`;
 * ``linear-outputs-not-normalized`` — affine outputs need not be a distribution;
 * ``softmax-definition`` / erratum ``softmax-index-clash`` — the softmax, and the notes'
   formula that reuses the free index as the summation index;
@@ -64,7 +65,8 @@ CLAIMS = (
     Claim(
         id=f"{_ID}.linear-outputs-not-normalized",
         title="Affine outputs are not a probability vector in general",
-        statement=r"\exists\, W, \mathbf{b}, \mathbf{x}:\ \sum_i o_i \neq 1 \ \lor\ \exists i:\ o_i < 0",
+        statement=r"\exists\, W, \mathbf{b}, \mathbf{x}:\ "
+        r"\sum_i o_i \neq 1 \ \lor\ \exists i:\ o_i < 0",
         source="4 Linear Model",
         kind=Kind.THEOREM,
         symbolic=NotApplicable("an existence statement: the property leg exhibits a witness"),
@@ -155,12 +157,15 @@ CLAIMS = (
     Claim(
         id=f"{_ID}.softmax-shift-invariant",
         title="Softmax is invariant to adding a constant",
-        statement=r"\operatorname{softmax}(\mathbf{o} + C\mathbf{1}) = \operatorname{softmax}(\mathbf{o})",
+        statement=r"\operatorname{softmax}(\mathbf{o} + C\mathbf{1}) = "
+        r"\operatorname{softmax}(\mathbf{o})",
         source="4 Softmax",
         kind=Kind.THEOREM,
         code=("softmax",),
         symbolic=SymbolicLeg(scope="general q"),
-        numeric=NumericLeg(oracle="the identity at shifts exact in each dtype; scipy for huge shifts"),
+        numeric=NumericLeg(
+            oracle="the identity at shifts exact in each dtype; scipy for huge shifts"
+        ),
         property=PropertyLeg("softmax(o + C) = softmax(o) for |C| <= 1000"),
     ),
     Claim(
@@ -233,7 +238,8 @@ CLAIMS = (
         id=f"{_ID}.softmax-ce-gradient",
         title="Gradient of softmax cross-entropy",
         statement=r"\partial_{o_j} l(\mathbf{y}, \hat{\mathbf{y}}) = "
-        r"\frac{\exp(o_j)}{\sum_{k=1}^q \exp(o_k)} - y_j = \operatorname{softmax}(\mathbf{o})_j - y_j",
+        r"\frac{\exp(o_j)}{\sum_{k=1}^q \exp(o_k)} - y_j = "
+        r"\operatorname{softmax}(\mathbf{o})_j - y_j",
         source="4 Softmax and Cross-Entropy Loss",
         kind=Kind.THEOREM,
         code=("cross_entropy_grad", "cross_entropy", "softmax"),

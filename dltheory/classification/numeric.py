@@ -42,7 +42,10 @@ def linear_model_matrix_form(device, dtype):
     xs, ws, bs = oracle_input(x), oracle_input(w), oracle_input(b)
     # the notes' equations o_i = x_1 w_i1 + ... + x_4 w_i4 + b_i, one scalar term at a time
     written = np.array(
-        [[sum(xs[r, col] * ws[i, col] for col in range(4)) + bs[i] for i in range(3)] for r in range(6)]
+        [
+            [sum(xs[r, col] * ws[i, col] for col in range(4)) + bs[i] for i in range(3)]
+            for r in range(6)
+        ]
     )
     assert_close(F.linear(x, w, b), written, dtype=dtype)
 
@@ -54,7 +57,9 @@ def softmax_definition(device, dtype):
             got = ref.softmax(x, dim=dim)
             assert got.dtype == dtype and got.device == x.device
             want = scipy.special.softmax(oracle_input(x), axis=dim)
-            assert_close(got, want, msg=f"softmax vs scipy.special.softmax, shape {shape} dim {dim}")
+            assert_close(
+                got, want, msg=f"softmax vs scipy.special.softmax, shape {shape} dim {dim}"
+            )
             assert_close(got, torch.softmax(x.double(), dim=dim), dtype=dtype)
 
 
@@ -160,7 +165,9 @@ def cross_entropy_expansion(device, dtype):
 
 def cross_entropy_logsumexp_form(device, dtype):
     big = {torch.float64: 1e300, torch.float32: 1e4, torch.bfloat16: 1e4, torch.float16: 6e4}[dtype]
-    extreme = torch.tensor([[big, -big, 0.0], [-big, -big, -big], [1.0, 2.0, 3.0]], dtype=torch.float64)
+    extreme = torch.tensor(
+        [[big, -big, 0.0], [-big, -big, -big], [1.0, 2.0, 3.0]], dtype=torch.float64
+    )
     for x in (_logits((6, 7), 40, dtype, device, scale=10.0), extreme.to(dtype).to(device)):
         for keepdim in (False, True):
             want = scipy.special.logsumexp(oracle_input(x), axis=-1, keepdims=keepdim)
@@ -174,7 +181,9 @@ def cross_entropy_logsumexp_form(device, dtype):
         for reduction, want in (("none", per), ("sum", per.sum()), ("mean", per.mean())):
             got = ref.cross_entropy(o, y, reduction=reduction)
             assert_close(got, want, msg=f"probability targets, {shape}, {reduction}")
-            assert_close(got, F.cross_entropy(o.double(), y.double(), reduction=reduction), dtype=dtype)
+            assert_close(
+                got, F.cross_entropy(o.double(), y.double(), reduction=reduction), dtype=dtype
+            )
         labels = randint(shape[1], shape[0], *shape[2:], seed=45 + seed).to(device)
         for reduction in ("none", "sum", "mean"):
             got = ref.cross_entropy(o, labels, reduction=reduction)
@@ -184,7 +193,9 @@ def cross_entropy_logsumexp_form(device, dtype):
     o = extreme[:1].to(dtype).to(device)
     loss = ref.cross_entropy(o, torch.tensor([2], device=device))
     assert torch.isfinite(loss), f"cross_entropy overflowed at |o| = {big}: {loss}"
-    assert_close(loss, torch.tensor(big, dtype=torch.float64), dtype=dtype, msg="loss at extreme logits")
+    assert_close(
+        loss, torch.tensor(big, dtype=torch.float64), dtype=dtype, msg="loss at extreme logits"
+    )
 
 
 def softmax_ce_gradient(device, dtype):
@@ -201,14 +212,18 @@ def softmax_ce_gradient(device, dtype):
             assert_close(got, want, dtype=dtype, msg=f"cross_entropy_grad, {reduction}")
             # the backward of the reference cross_entropy, in the dtype under test
             mine = o.clone().requires_grad_()
-            (back,) = torch.autograd.grad(ref.cross_entropy(mine, target, reduction=reduction).sum(), mine)
+            (back,) = torch.autograd.grad(
+                ref.cross_entropy(mine, target, reduction=reduction).sum(), mine
+            )
             assert back.dtype == dtype
             assert_close(back, want, dtype=dtype, msg=f"cross_entropy backward, {reduction}")
     if dtype == torch.float64:
         leaf = o.detach().clone().requires_grad_()
         for target in (labels, probs):
             assert torch.autograd.gradcheck(lambda z, t=target: ref.cross_entropy(z, t), (leaf,))
-            assert torch.autograd.gradgradcheck(lambda z, t=target: ref.cross_entropy(z, t), (leaf,))
+            assert torch.autograd.gradgradcheck(
+                lambda z, t=target: ref.cross_entropy(z, t), (leaf,)
+            )
         assert torch.autograd.gradcheck(lambda z: ref.softmax(z), (leaf,))
         assert torch.autograd.gradgradcheck(lambda z: ref.log_softmax(z), (leaf,))
         assert torch.autograd.gradcheck(lambda z: ref.logsumexp(z), (leaf,))

@@ -86,6 +86,27 @@ def _shift(x: torch.Tensor, dim: int) -> torch.Tensor:
     return torch.where(torch.isfinite(m), m, torch.zeros((), dtype=m.dtype, device=m.device))
 
 
+def _log_partition(x: torch.Tensor, dim: int) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
+    r"""Return ``(m, z, log_s)``: the shift :math:`m`, :math:`z = o - m` and
+    :math:`\log s = \log\sum_k e^{z_k}`.
+
+    The maximal term contributes exactly :math:`e^0 = 1`, so :math:`\log s` is computed as
+    :math:`\operatorname{log1p}(\sum_{k \ne k^*} e^{z_k})` (Blanchard, Higham & Higham,
+    *Accurately computing the log-sum-exp and softmax functions*, 2021): when the maximum
+    dominates, :math:`\log s` is tiny and ``log`` of a sum rounded near 1 would lose all of
+    its relative accuracy. Rows whose maximum is not finite are shifted by 0 instead and
+    fall back to the plain sum.
+    """
+    m, top = x.max(dim=dim, keepdim=True)
+    finite = torch.isfinite(m)
+    m = torch.where(finite, m, torch.zeros((), dtype=m.dtype, device=m.device))
+    z = x - m
+    e = z.exp()
+    removed = e.gather(dim, top)
+    rest = e.scatter_(dim, top, 0.0).sum(dim=dim, keepdim=True)
+    return m, z, torch.where(finite, torch.log1p(rest), torch.log(rest + removed))
+
+
 class _Softmax(torch.autograd.Function):
     @staticmethod
     def forward(ctx, x: torch.Tensor, dim: int):
@@ -111,10 +132,8 @@ class _Softmax(torch.autograd.Function):
 class _LogSoftmax(torch.autograd.Function):
     @staticmethod
     def forward(ctx, x: torch.Tensor, dim: int, out_dtype: torch.dtype):
-        work = x.to(opmath_dtype(x.dtype))
-        z = work - _shift(work, dim)
-        lse = z.exp().sum(dim=dim, keepdim=True).log_()
-        y = z.sub_(lse).to(out_dtype)
+        _, z, log_s = _log_partition(x.to(opmath_dtype(x.dtype)), dim)
+        y = z.sub_(log_s).to(out_dtype)
         ctx.dim, ctx.in_dtype = dim, x.dtype
         ctx.save_for_backward(y)
         return y
@@ -127,6 +146,23 @@ class _LogSoftmax(torch.autograd.Function):
         g_ = grad.to(t)
         out = g_ - y.to(t).exp() * g_.sum(dim=ctx.dim, keepdim=True)
         return out.to(ctx.in_dtype), None, None
+
+
+class _LogSumExp(torch.autograd.Function):
+    @staticmethod
+    def forward(ctx, x: torch.Tensor, dim: int):
+        m, _, log_s = _log_partition(x.to(opmath_dtype(x.dtype)), dim)
+        lse = (m + log_s).to(x.dtype)
+        ctx.dim = dim
+        ctx.save_for_backward(x, lse)
+        return lse
+
+    @staticmethod
+    def backward(ctx, grad: torch.Tensor):
+        # d logsumexp / d o_j = softmax(o)_j = exp(o_j - logsumexp(o))
+        x, lse = ctx.saved_tensors
+        t = opmath_dtype(x.dtype)
+        return (grad.to(t) * torch.exp(x.to(t) - lse.to(t))).to(x.dtype), None
 
 
 def softmax(input: torch.Tensor, dim: int = -1) -> torch.Tensor:
@@ -208,16 +244,12 @@ def logsumexp(input: torch.Tensor, dim: int = -1, keepdim: bool = False) -> torc
 
     Example:
         >>> logsumexp(torch.tensor([1000.0, 1000.0]))
-        tensor(1000.6931)
+        tensor(1000.6932)
     """
     check_floating("input", input)
     dim = normalize_dim("input", input, dim)
-    work = input.to(opmath_dtype(input.dtype))
-    m = _shift(work.detach(), dim)
-    out = (work - m).exp().sum(dim=dim, keepdim=True).log() + m
-    if not keepdim:
-        out = out.squeeze(dim)
-    return out.to(input.dtype)
+    out = _LogSumExp.apply(input, dim)
+    return out if keepdim else out.squeeze(dim)
 
 
 def _class_dim(input: torch.Tensor) -> int:

@@ -53,7 +53,10 @@ def linear_model_matrix_form() -> Derivation:
     return Derivation(
         steps=[
             Step("The three output equations as the notes write them", written),
-            Step("The affine map W x + b with W of shape 3 x 4", equation(sp.Symbol("o"), matrix_form)),
+            Step(
+                "The affine map W x + b with W of shape 3 x 4",
+                equation(sp.Symbol("o"), matrix_form),
+            ),
         ],
         residuals=list(written - matrix_form),
     )
@@ -138,11 +141,14 @@ def log_likelihood_factorizes() -> Derivation:
     return Derivation(
         steps=[
             Step(
-                "Independent examples; for one-hot y the probability of the label is prod_j yhat_j^y_j",
+                "Independent examples; for one-hot y the probability of the label is "
+                "prod_j yhat_j^y_j",
                 equation(sp.Symbol("P(Y|X)"), likelihood),
             ),
             Step("The log of a product is the sum of the logs", equation(nll, expanded)),
-            Step("Group by example: one cross-entropy term per example", equation(nll, per_example)),
+            Step(
+                "Group by example: one cross-entropy term per example", equation(nll, per_example)
+            ),
         ],
         residuals=[expanded - sp.expand(per_example)],
     )
@@ -181,7 +187,10 @@ def cross_entropy_logsumexp_form() -> Derivation:
     return Derivation(
         steps=[
             Step("From classification.cross-entropy-expansion", equation(sp.Symbol("l"), general)),
-            Step("Use sum_j y_j = 1 (y is a one-hot label or a distribution)", equation(sp.Symbol("l"), constrained)),
+            Step(
+                "Use sum_j y_j = 1 (y is a one-hot label or a distribution)",
+                equation(sp.Symbol("l"), constrained),
+            ),
         ],
         residuals=[constrained - target],
     )
@@ -195,8 +204,13 @@ def softmax_ce_gradient() -> Derivation:
     return Derivation(
         steps=[
             Step("The loss for sum_j y_j = 1", equation(sp.Symbol("l"), loss)),
-            Step("Differentiate with respect to o_t", equation(sp.Derivative(sp.Symbol("l"), o[t]), raw)),
-            Step("The Kronecker deltas pick k = t and j = t (1 <= t <= q)", equation(raw, evaluated)),
+            Step(
+                "Differentiate with respect to o_t",
+                equation(sp.Derivative(sp.Symbol("l"), o[t]), raw),
+            ),
+            Step(
+                "The Kronecker deltas pick k = t and j = t (1 <= t <= q)", equation(raw, evaluated)
+            ),
         ],
         residuals=[evaluated - expected],
     )

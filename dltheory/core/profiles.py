@@ -43,7 +43,7 @@ def selected_profile(explicit: str | None = None) -> str:
 
 
 def load_profile(name: str | None = None):
-    """Register the profiles, load ``name`` (see :func:`selected_profile`) and return its settings."""
+    """Register the profiles, load ``name`` (see :func:`selected_profile`), return its settings."""
     from hypothesis import settings
 
     register_profiles()

@@ -103,7 +103,11 @@ def format_table(results: Sequence[ClaimResult], out: TextIO) -> None:
     print("-" * len(header), file=out)
     for r in results:
         legs = [_SHORT.get(r.legs[n].status, r.legs[n].status) for n in r.legs]
-        outcome = r.outcome if r.as_declared else f"{r.outcome.upper()} (expected {r.claim.expected_outcome})"
+        outcome = (
+            r.outcome
+            if r.as_declared
+            else f"{r.outcome.upper()} (expected {r.claim.expected_outcome})"
+        )
         print(f"{r.claim.id:<{width}}  {legs[0]:<10} {legs[1]:<8} {legs[2]:<9} {outcome}", file=out)
     print("(proved* = proved for the fixed sizes the claim names, not in general)", file=out)
     refuted = [r for r in results if r.legs["property"].details.get("counterexample")]

@@ -201,7 +201,9 @@ def run_leg(claim: Claim, name: str, *, device: str = "cpu", settings: Any = Non
 
 
 def _outcome(claim: Claim, legs: dict[str, LegResult]) -> str:
-    ran = {name: r.status for name, r in legs.items() if r.status not in ("not_applicable", "skipped")}
+    ran = {
+        name: r.status for name, r in legs.items() if r.status not in ("not_applicable", "skipped")
+    }
     if not ran:
         return "skipped"
     if claim.kind is Kind.ERRATUM:

@@ -10,7 +10,7 @@ from __future__ import annotations
 import numpy as np
 import torch
 
-__all__ = ["oracle_input", "randn", "randint", "simplex"]
+__all__ = ["oracle_input", "randint", "randn", "simplex"]
 
 
 def randn(*shape: int, seed: int, scale: float = 1.0) -> torch.Tensor:

@@ -40,7 +40,7 @@ def real_vectors(
     batch_shape: tuple[int, ...] | st.SearchStrategy = (),
     dtype: torch.dtype = torch.float64,
 ) -> st.SearchStrategy[torch.Tensor]:
-    """Tensors of shape ``batch_shape + (size,)`` with finite entries in ``[-magnitude, magnitude]``."""
+    """Tensors ``batch_shape + (size,)`` with finite entries in ``[-magnitude, magnitude]``."""
     sizes = size if isinstance(size, st.SearchStrategy) else st.just(size)
     batches = batch_shape if isinstance(batch_shape, st.SearchStrategy) else st.just(batch_shape)
     elements = st.floats(-magnitude, magnitude, allow_nan=False, allow_infinity=False)

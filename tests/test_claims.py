@@ -1,0 +1,21 @@
+"""Every registered claim, one test id each: ``test_claim[<claim id>]``.
+
+The test runs the same legs as ``dltheory verify`` and passes when the outcome is what the
+record declares: ``verified`` for theorems, identities and definitions, ``refuted_as_expected``
+for errata. On failure it prints every leg's status, message and counterexample.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from dltheory.core.registry import all_claims
+from dltheory.core.runner import run_claim
+
+CLAIMS = all_claims()
+
+
+@pytest.mark.parametrize("claim", CLAIMS, ids=[c.id for c in CLAIMS])
+def test_claim(claim, device, hypothesis_settings):
+    result = run_claim(claim, device=device, settings=hypothesis_settings)
+    assert result.outcome == claim.expected_outcome, result.failure_report()

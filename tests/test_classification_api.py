@@ -1,0 +1,311 @@
+"""Contracts of the classification reference functions: dtypes, devices, shapes, errors,
+no mutation, stability, gradients, and agreement with torch.nn.functional / SciPy."""
+
+from __future__ import annotations
+
+import doctest
+
+import numpy as np
+import pytest
+import scipy.special
+import torch
+import torch.nn.functional as F
+from hypothesis import given
+from hypothesis import strategies as st
+
+from dltheory.classification import (
+    cross_entropy,
+    cross_entropy_grad,
+    log_softmax,
+    logsumexp,
+    one_hot,
+    reference,
+    softmax,
+)
+from dltheory.core import strategies as dst
+from dltheory.core.tolerances import FLOAT_DTYPES, assert_close
+from tests.conftest import DEVICES
+
+DTYPES = pytest.mark.parametrize("dtype", FLOAT_DTYPES, ids=str)
+ON_DEVICES = pytest.mark.parametrize("device", DEVICES)
+
+
+def _logits(*shape, dtype=torch.float32, device="cpu", seed=0):
+    g = torch.Generator().manual_seed(seed)
+    return (torch.randn(shape, generator=g, dtype=torch.float64) * 3).to(dtype).to(device)
+
+
+def _targets(n, c, device="cpu", seed=1):
+    g = torch.Generator().manual_seed(seed)
+    return torch.randint(c, (n,), generator=g).to(device)
+
+
+def _all_functions(x, labels, probs):
+    return {
+        "softmax": lambda: softmax(x),
+        "log_softmax": lambda: log_softmax(x),
+        "logsumexp": lambda: logsumexp(x),
+        "cross_entropy[index]": lambda: cross_entropy(x, labels),
+        "cross_entropy[prob]": lambda: cross_entropy(x, probs),
+        "cross_entropy_grad": lambda: cross_entropy_grad(x, labels),
+    }
+
+
+# --- dtype, device, mutation -----------------------------------------------------------------
+
+
+@ON_DEVICES
+@DTYPES
+def test_results_keep_dtype_and_device_and_inputs_are_untouched(dtype, device):
+    x = _logits(4, 5, dtype=dtype, device=device)
+    labels = _targets(4, 5, device=device)
+    probs = torch.softmax(_logits(4, 5, dtype=torch.float64, seed=3), -1).to(dtype).to(device)
+    before = [t.clone() for t in (x, labels, probs)]
+    versions = [t._version for t in (x, labels, probs)]
+    for name, call in _all_functions(x, labels, probs).items():
+        out = call()
+        assert out.dtype == dtype, name
+        assert out.device == x.device, name
+        assert torch.isfinite(out).all(), name
+    for t, b, v in zip((x, labels, probs), before, versions, strict=True):
+        assert torch.equal(t, b) and t._version == v
+
+
+@ON_DEVICES
+def test_one_hot_keeps_device_and_requested_dtype(device):
+    labels = torch.tensor([[0, 2], [1, 1]], device=device)
+    code = one_hot(labels, 3, dtype=torch.float16)
+    assert code.dtype == torch.float16 and code.device == labels.device
+    assert code.shape == (2, 2, 3)
+    assert one_hot(labels).dtype == torch.int64  # like torch.nn.functional.one_hot
+
+
+# --- agreement with torch / scipy on the full API surface --------------------------------
+
+
+@given(
+    x=dst.real_vectors(size=st.integers(1, 5), batch_shape=dst.batch_shapes(max_dims=3)),
+    data=st.data(),
+)
+def test_softmax_family_matches_scipy_on_every_dim(x, data):
+    dim = data.draw(st.integers(-x.dim(), x.dim() - 1), label="dim")
+    keepdim = data.draw(st.booleans(), label="keepdim")
+    xs = x.numpy()
+    assert_close(softmax(x, dim), scipy.special.softmax(xs, axis=dim))
+    assert_close(log_softmax(x, dim), scipy.special.log_softmax(xs, axis=dim))
+    assert_close(
+        logsumexp(x, dim, keepdim=keepdim), scipy.special.logsumexp(xs, axis=dim, keepdims=keepdim)
+    )
+
+
+@pytest.mark.parametrize("reduction", ["none", "mean", "sum"])
+@pytest.mark.parametrize("shape", [(5,), (4, 5), (3, 5, 2), (2, 5, 2, 3)], ids=str)
+def test_cross_entropy_matches_torch_for_every_layout(shape, reduction):
+    x = _logits(*shape, dtype=torch.float64)
+    cdim = 0 if len(shape) == 1 else 1
+    label_shape = shape[:cdim] + shape[cdim + 1 :]
+    labels = torch.randint(shape[cdim], label_shape, generator=torch.Generator().manual_seed(2))
+    probs = torch.softmax(_logits(*shape, dtype=torch.float64, seed=4), dim=cdim)
+    for target in (labels, probs):
+        assert_close(
+            cross_entropy(x, target, reduction=reduction),
+            F.cross_entropy(x, target, reduction=reduction),
+        )
+        leaf = x.clone().requires_grad_()
+        (want,) = torch.autograd.grad(
+            F.cross_entropy(leaf, target, reduction=reduction).sum(), leaf
+        )
+        assert_close(cross_entropy_grad(x, target, reduction=reduction), want)
+
+
+def test_one_hot_matches_torch_including_inferred_classes():
+    labels = torch.tensor([[3, 0], [1, 3]])
+    assert torch.equal(one_hot(labels), F.one_hot(labels))
+    assert torch.equal(one_hot(labels, 6), F.one_hot(labels, 6))
+    assert one_hot(torch.zeros(0, dtype=torch.int64), 4).shape == (0, 4)
+
+
+# --- numerical stability -----------------------------------------------------------------
+
+
+@pytest.mark.parametrize(("dtype", "big"), [(torch.float32, 1e4), (torch.float64, 1e300)])
+def test_finite_at_extreme_logits(dtype, big):
+    x = torch.tensor([[big, -big, 0.0], [-big, -big, -big], [big, big, big]], dtype=dtype)
+    labels = torch.tensor([0, 1, 2])
+    assert torch.isfinite(softmax(x)).all()
+    assert torch.isfinite(log_softmax(x)).all()
+    assert torch.isfinite(logsumexp(x)).all()
+    loss = cross_entropy(x, labels, reduction="none")
+    assert torch.isfinite(loss).all()
+    assert_close(loss, torch.tensor([0.0, np.log(3.0), np.log(3.0)], dtype=torch.float64))
+    leaf = x.clone().requires_grad_()
+    cross_entropy(leaf, labels).backward()
+    assert torch.isfinite(leaf.grad).all()
+    assert torch.isfinite(cross_entropy_grad(x, labels)).all()
+
+
+def test_masked_logits_and_zero_probabilities_give_no_nan():
+    x = torch.tensor([[0.0, float("-inf"), 1.0]], dtype=torch.float64, requires_grad=True)
+    y = torch.tensor([[0.25, 0.0, 0.75]], dtype=torch.float64)
+    loss = cross_entropy(x, y)
+    loss.backward()
+    assert torch.isfinite(loss) and torch.isfinite(x.grad).all()
+    assert x.grad[0, 1] == 0 and softmax(x.detach())[0, 1] == 0
+    assert logsumexp(torch.full((3,), float("-inf"))) == float("-inf")
+
+
+def test_low_precision_is_computed_in_float32_and_rounded_once():
+    # 1000 classes in float16: a naive float16 sum would lose the small terms
+    x = _logits(8, 1000, dtype=torch.float16)
+    labels = _targets(8, 1000)
+    want = F.cross_entropy(x.double(), labels)
+    assert_close(cross_entropy(x, labels), want)  # float16 tolerance: one rounding
+    assert_close(logsumexp(x), scipy.special.logsumexp(x.double().numpy(), axis=-1))
+
+
+# --- autograd --------------------------------------------------------------------------------
+
+
+def test_gradients_and_second_derivatives():
+    x = _logits(3, 4, dtype=torch.float64).requires_grad_()
+    labels = _targets(3, 4)
+    probs = torch.softmax(_logits(3, 4, dtype=torch.float64, seed=7), -1)
+    for f in (
+        lambda z: softmax(z, 0),
+        lambda z: log_softmax(z),
+        lambda z: logsumexp(z, 0),
+        lambda z: cross_entropy(z, labels),
+        lambda z: cross_entropy(z, probs, reduction="none"),
+    ):
+        assert torch.autograd.gradcheck(f, (x,))
+        assert torch.autograd.gradgradcheck(f, (x,))
+
+
+@pytest.mark.parametrize("dtype", [torch.float16, torch.bfloat16])
+def test_low_precision_backward_matches_float64_autograd(dtype):
+    x = _logits(6, 7, dtype=dtype)
+    labels = _targets(6, 7)
+    leaf = x.clone().requires_grad_()
+    cross_entropy(leaf, labels).backward()
+    ref_leaf = x.double().requires_grad_()
+    F.cross_entropy(ref_leaf, labels).backward()
+    assert leaf.grad.dtype == dtype
+    assert_close(leaf.grad, ref_leaf.grad)
+
+
+# --- bad input ---------------------------------------------------------------------------
+
+
+BAD_INPUTS = [
+    # (call, exception, message)
+    (lambda: softmax(torch.tensor([1, 2, 3])), TypeError, r"input must be a floating-point tensor"),
+    (lambda: softmax([1.0, 2.0]), TypeError, r"input must be a torch.Tensor"),
+    (lambda: softmax(torch.tensor(1.0)), ValueError, r"input must have at least one dimension"),
+    (lambda: softmax(torch.zeros(3, 0)), ValueError, r"input has an empty dimension"),
+    (lambda: log_softmax(torch.zeros(2, 3), dim=2), ValueError, r"dim 2 is out of range"),
+    (lambda: logsumexp(torch.zeros(2), dim=1.0), TypeError, r"dim must be an int"),
+    (
+        lambda: cross_entropy(torch.tensor([[1, 2]]), torch.tensor([0])),
+        TypeError,
+        r"input must be a floating-point tensor",
+    ),
+    (
+        lambda: cross_entropy(torch.zeros(2, 0), torch.zeros(2, dtype=torch.int64)),
+        ValueError,
+        r"input has an empty dimension",
+    ),
+    (
+        lambda: cross_entropy(torch.zeros(4, 3), torch.zeros(5, dtype=torch.int64)),
+        ValueError,
+        r"target of class indices has shape \(5,\), but input of shape \(4, 3\) needs \(4,\)",
+    ),
+    (
+        lambda: cross_entropy(torch.zeros(2, 3), torch.tensor([0, 3])),
+        ValueError,
+        r"target contains class index 3, outside \[0, 3\)",
+    ),
+    (
+        lambda: cross_entropy(torch.zeros(2, 3), torch.tensor([-1, 0])),
+        ValueError,
+        r"target contains class index -1",
+    ),
+    (
+        lambda: cross_entropy(torch.zeros(1, 3), torch.tensor([[0.5, 0.7, -0.2]])),
+        ValueError,
+        r"target has a negative entry",
+    ),
+    (
+        lambda: cross_entropy(torch.zeros(1, 3), torch.tensor([[0.5, 0.3, 0.1]])),
+        ValueError,
+        r"target must sum to 1 along dim 1 .* found a sum of 0\.9",
+    ),
+    (
+        lambda: cross_entropy(torch.zeros(2, 3), torch.full((2, 4), 0.25)),
+        ValueError,
+        r"target of class probabilities has shape \(2, 4\), but must match input's shape \(2, 3\)",
+    ),
+    (
+        lambda: cross_entropy(torch.zeros(2, 3), torch.tensor([True, False])),
+        TypeError,
+        r"target must hold class indices \(integer\) or probabilities \(float\)",
+    ),
+    (lambda: cross_entropy(torch.zeros(2, 3), [0, 1]), TypeError, r"target must be a torch.Tensor"),
+    (
+        lambda: cross_entropy(torch.zeros(2, 3), torch.tensor([0, 1]), reduction="avg"),
+        ValueError,
+        r"reduction must be one of",
+    ),
+    (
+        lambda: cross_entropy_grad(torch.zeros(2, 3), torch.tensor([0, 5])),
+        ValueError,
+        r"target contains class index 5",
+    ),
+    (lambda: one_hot(torch.tensor([0.0, 1.0])), TypeError, r"labels must be an integer tensor"),
+    (lambda: one_hot(torch.tensor([0, 3]), 3), ValueError, r"labels contains 3, outside \[0, 3\)"),
+    (lambda: one_hot(torch.tensor([-1, 0])), ValueError, r"labels contains -1"),
+    (lambda: one_hot(torch.tensor([0]), 0), ValueError, r"num_classes must be a positive int"),
+    (
+        lambda: one_hot(torch.zeros(0, dtype=torch.int64)),
+        ValueError,
+        r"labels is empty, so num_classes cannot be inferred",
+    ),
+]
+
+
+@pytest.mark.parametrize(("call", "exc", "message"), BAD_INPUTS, ids=[m for _, _, m in BAD_INPUTS])
+def test_bad_input_is_rejected_with_a_message_naming_the_argument(call, exc, message):
+    with pytest.raises(exc, match=message):
+        call()
+
+
+def test_probability_targets_tolerate_rounding_by_dtype():
+    probs = torch.softmax(_logits(4, 1000, dtype=torch.float64), -1)
+    for dtype in FLOAT_DTYPES:
+        cross_entropy(_logits(4, 1000, dtype=dtype), probs.to(dtype))  # rounded: still valid
+
+
+def test_validate_false_skips_value_checks():
+    x = torch.zeros(1, 3)
+    unnormalized = torch.tensor([[1.0, 1.0, 1.0]])
+    assert_close(cross_entropy(x, unnormalized, validate=False), torch.tensor(3 * np.log(3.0)))
+    with pytest.raises(ValueError, match="target must sum to 1"):
+        cross_entropy(x, unnormalized)
+
+
+@pytest.mark.skipif(not torch.cuda.is_available(), reason="needs CUDA")
+def test_device_mismatch_is_rejected():
+    with pytest.raises(ValueError, match="target is on cpu but input is on cuda"):
+        cross_entropy(torch.zeros(2, 3, device="cuda"), torch.tensor([0, 1]))
+
+
+# --- docstring examples ------------------------------------------------------------------
+
+
+def test_docstring_examples_run():
+    finder = doctest.DocTestFinder()
+    runner = doctest.DocTestRunner(optionflags=doctest.NORMALIZE_WHITESPACE)
+    tests = [t for t in finder.find(reference) if t.examples]  # module globals
+    assert len(tests) >= 6
+    for test in tests:
+        runner.run(test)
+    assert runner.failures == 0
