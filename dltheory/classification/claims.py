@@ -65,15 +65,18 @@ CLAIMS = (
     Claim(
         id=f"{_ID}.linear-outputs-not-normalized",
         title="Affine outputs are not a probability vector in general",
-        statement=r"\exists\, W, \mathbf{b}, \mathbf{x}:\ "
-        r"\sum_i o_i \neq 1 \ \lor\ \exists i:\ o_i < 0",
+        statement=r"\exists\, W, \mathbf{b}, \mathbf{x}:\ \sum_i o_i = 1,\ "
+        r"\min_i o_i < 0,\ \max_i o_i > 1 \quad (\mathbf{o} = W\mathbf{x} + \mathbf{b})",
         source="4 Linear Model",
         kind=Kind.THEOREM,
         symbolic=NotApplicable("an existence statement: the property leg exhibits a witness"),
         numeric=NotApplicable("an existence statement: the property leg exhibits a witness"),
+        note="The notes list three failures: the outputs need not sum to 1, and even when "
+        "they do they can be negative or exceed 1. The witness shows the last two at once; "
+        "the first is the generic case (any witness perturbed by a bias).",
         property=PropertyLeg(
-            "Hypothesis searches for weights, bias and input whose outputs have a negative "
-            "entry or do not sum to 1",
+            "with the last bias chosen so the outputs sum to 1, Hypothesis finds weights, input "
+            "and biases with an output below 0 and another above 1",
         ),
     ),
     Claim(

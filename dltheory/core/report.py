@@ -115,6 +115,11 @@ def format_table(results: Sequence[ClaimResult], out: TextIO) -> None:
         print("\nCounterexamples found by Hypothesis (shrunk):", file=out)
         for r in refuted:
             print(f"  {r.claim.id}: {r.legs['property'].details['counterexample']}", file=out)
+    witnessed = [r for r in results if r.legs["property"].details.get("witness")]
+    if witnessed:
+        print("\nWitnesses found by Hypothesis (existence claims):", file=out)
+        for r in witnessed:
+            print(f"  {r.claim.id}: {r.legs['property'].details['witness']}", file=out)
     failed = [r for r in results if not r.as_declared]
     if failed:
         print("\nNot as declared:", file=out)
