@@ -118,6 +118,7 @@ def test_cross_entropy_matches_torch_for_every_layout(shape, reduction):
         assert_close(cross_entropy_grad(x, target, reduction=reduction), want)
 
 
+@pytest.mark.claim("classification.one-hot-encoding")
 def test_one_hot_matches_torch_including_inferred_classes():
     labels = torch.tensor([[3, 0], [1, 3]])
     assert torch.equal(one_hot(labels), F.one_hot(labels))
@@ -128,6 +129,9 @@ def test_one_hot_matches_torch_including_inferred_classes():
 # --- numerical stability -----------------------------------------------------------------
 
 
+@pytest.mark.claim(
+    "classification.softmax-nonnegative", "classification.cross-entropy-logsumexp-form"
+)
 @pytest.mark.parametrize(("dtype", "big"), [(torch.float32, 1e4), (torch.float64, 1e300)])
 def test_finite_at_extreme_logits(dtype, big):
     x = torch.tensor([[big, -big, 0.0], [-big, -big, -big], [big, big, big]], dtype=dtype)
@@ -166,6 +170,7 @@ def test_low_precision_is_computed_in_float32_and_rounded_once():
 # --- autograd --------------------------------------------------------------------------------
 
 
+@pytest.mark.claim("classification.softmax-ce-gradient")
 def test_gradients_and_second_derivatives():
     x = _logits(3, 4, dtype=torch.float64).requires_grad_()
     labels = _targets(3, 4)

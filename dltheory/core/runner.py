@@ -68,6 +68,7 @@ class ClaimResult:
             for key in ("message", "counterexample", "witness"):
                 if leg.details.get(key):
                     lines.append(f"    {key}: {leg.details[key]}")
+        lines.append(f"  reproduce: dltheory verify --claim {self.claim.id}")
         return "\n".join(lines)
 
 
