@@ -186,6 +186,22 @@ def test_gradients_and_second_derivatives():
         assert torch.autograd.gradgradcheck(f, (x,))
 
 
+def test_gradient_with_respect_to_probability_targets():
+    x = _logits(3, 4, dtype=torch.float64).requires_grad_()
+    y = torch.softmax(_logits(3, 4, dtype=torch.float64, seed=8), -1).requires_grad_()
+    for reduction in ("none", "mean", "sum"):
+
+        def loss(z, t, reduction=reduction):
+            return cross_entropy(z, t, reduction=reduction, validate=False)
+
+        assert torch.autograd.gradcheck(loss, (x, y))
+        assert torch.autograd.gradgradcheck(loss, (x, y))
+        ours = torch.autograd.grad(loss(x, y).sum(), (x, y))
+        theirs = torch.autograd.grad(F.cross_entropy(x, y, reduction=reduction).sum(), (x, y))
+        for a, b in zip(ours, theirs, strict=True):
+            assert_close(a, b)
+
+
 @pytest.mark.parametrize("dtype", [torch.float16, torch.bfloat16])
 def test_low_precision_backward_matches_float64_autograd(dtype):
     x = _logits(6, 7, dtype=dtype)

@@ -298,6 +298,65 @@ def _reduce(loss: torch.Tensor, reduction: str) -> torch.Tensor:
     return loss
 
 
+def _weighted_log_probs(y: torch.Tensor, log_p: torch.Tensor) -> torch.Tensor:
+    r""":math:`y_j \log p_j` with the convention :math:`0 \cdot \log 0 = 0`."""
+    return torch.where(y == 0, torch.zeros((), dtype=y.dtype, device=y.device), y * log_p)
+
+
+class _CrossEntropy(torch.autograd.Function):
+    r"""Cross-entropy whose backward is the closed-form gradient of
+    ``classification.softmax-ce-gradient``: :math:`(\operatorname{softmax}(\mathbf{o})
+    \textstyle\sum_j y_j - \mathbf{y})` times the incoming gradient (which is
+    :math:`\operatorname{softmax}(\mathbf{o}) - \mathbf{y}` for targets on the simplex).
+
+    A first-order backward reuses the log-probabilities of the forward pass (two passes over
+    the logits). When a higher-order graph is requested (``create_graph=True``) the same
+    formula is evaluated from the saved logits with differentiable operations instead.
+    """
+
+    @staticmethod
+    def forward(ctx, x, target, cdim: int, reduction: str, is_index: bool):
+        t = opmath_dtype(x.dtype)
+        _, z, log_s = _log_partition(x.to(t), cdim)
+        log_p = z.sub_(log_s)
+        if is_index:
+            index = target.unsqueeze(cdim).to(torch.int64)
+            loss = -log_p.gather(cdim, index).squeeze(cdim)
+        else:
+            loss = -_weighted_log_probs(target.to(t), log_p).sum(dim=cdim)
+        ctx.cdim, ctx.reduction, ctx.is_index = cdim, reduction, is_index
+        ctx.count = max(loss.numel(), 1)
+        ctx.save_for_backward(x, target, log_p)
+        return _reduce(loss, reduction).to(x.dtype)
+
+    @staticmethod
+    def backward(ctx, grad):
+        x, target, log_p = ctx.saved_tensors
+        cdim, t = ctx.cdim, log_p.dtype
+        scale = grad.to(t)
+        if ctx.reduction == "none":
+            scale = scale.unsqueeze(cdim)
+        elif ctx.reduction == "mean":
+            scale = scale / ctx.count
+        higher_order = torch.is_grad_enabled()
+        if higher_order:
+            log_p = _LogSoftmax.apply(x, cdim, t)
+        probs = log_p.exp()
+        if ctx.is_index:
+            index = target.unsqueeze(cdim).to(torch.int64)
+            grad_x = probs.scatter_add(cdim, index, torch.full_like(index, -1, dtype=t))
+            grad_target = None
+        else:
+            y = target.to(t)
+            grad_x = probs * y.sum(dim=cdim, keepdim=True) - y
+            grad_target = None
+            if ctx.needs_input_grad[1]:
+                grad_target = -_weighted_log_probs(torch.ones_like(y), log_p) * scale
+                grad_target = torch.where(y == 0, 0.0, grad_target).to(target.dtype)
+        grad_x = grad_x * scale if higher_order else grad_x.mul_(scale)
+        return grad_x.to(x.dtype), grad_target, None, None, None
+
+
 def cross_entropy(
     input: torch.Tensor,
     target: torch.Tensor,
@@ -339,14 +398,7 @@ def cross_entropy(
     check_reduction(reduction)
     cdim = normalize_dim("input", input, _class_dim(input))
     is_index = _check_target(input, target, validate)
-    log_p = _LogSoftmax.apply(input, cdim, opmath_dtype(input.dtype))
-    if is_index:
-        loss = -log_p.gather(cdim, target.unsqueeze(cdim).to(torch.int64)).squeeze(cdim)
-    else:
-        y = target.to(log_p.dtype)
-        terms = torch.where(y == 0, torch.zeros((), dtype=y.dtype, device=y.device), y * log_p)
-        loss = -terms.sum(dim=cdim)
-    return _reduce(loss, reduction).to(input.dtype)
+    return _CrossEntropy.apply(input, target, cdim, reduction, is_index)
 
 
 def cross_entropy_grad(
