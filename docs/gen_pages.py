@@ -62,13 +62,21 @@ LEG_LABELS = {
 _MD_SPECIAL = re.compile(r"([\\`*_\[\]{}|$#])")
 
 
+_INLINE_MATH = re.compile(r"(\$[^$]+\$)")
+
+
 def text(value: str, *, link_ids: bool = True) -> str:
     """Plain text (claim titles, descriptions, step texts) made safe for Markdown.
 
     HTML and Markdown specials are escaped, so ``o_i >= o_j`` or ``1 <= c <= q`` show as
-    written; claim ids in the text become links to the claim.
+    written; ``$...$`` segments pass through as inline math for KaTeX; claim ids in the
+    text become links to the claim.
     """
-    out = _MD_SPECIAL.sub(r"\\\1", html.escape(value, quote=False))
+    parts = _INLINE_MATH.split(value)
+    out = "".join(
+        part if index % 2 else _MD_SPECIAL.sub(r"\\\1", html.escape(part, quote=False))
+        for index, part in enumerate(parts)
+    )
     if link_ids and _CLAIM_ID_RE is not None:
         out = _CLAIM_ID_RE.sub(lambda m: f"[`{m[0]}`][{m[0]}]", out)
     return out

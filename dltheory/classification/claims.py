@@ -102,10 +102,10 @@ CLAIMS = (
         source="4 Softmax",
         kind=Kind.ERRATUM,
         corrects=f"{_ID}.softmax-definition",
-        note="The denominator sums over the same letter i that names the component. Read as "
-        "written, the summand exp(o_i) does not depend on the summation variable, the "
-        "denominator is q exp(o_i), and every component is 1/q. The intended formula sums "
-        "over a fresh index k.",
+        note=r"The denominator sums over the same letter $i$ that names the component. Read as "
+        r"written, the summand $\exp(o_i)$ does not depend on the summation variable, the "
+        r"denominator is $q\exp(o_i)$, and every component is $1/q$. The intended formula sums "
+        r"over a fresh index $k$.",
         symbolic=SymbolicLeg(scope="q = 2, witness o = (0, 1)", general=False),
         numeric=NotApplicable("the literal reading has no reference implementation"),
         property=PropertyLeg(
@@ -210,7 +210,7 @@ CLAIMS = (
         source="4 Softmax and Cross-Entropy Loss",
         kind=Kind.IDENTITY,
         code=("log_softmax", "cross_entropy"),
-        note="Holds for any weights y; the next step of the notes needs sum_j y_j = 1.",
+        note=r"Holds for any weights $y_j$; the next step of the notes needs $\sum_j y_j = 1$.",
         symbolic=SymbolicLeg(scope="general q"),
         numeric=NumericLeg(oracle="scipy.special.log_softmax; scipy.special.logsumexp"),
         property=PropertyLeg(
@@ -226,8 +226,8 @@ CLAIMS = (
         source="4 Softmax and Cross-Entropy Loss",
         kind=Kind.THEOREM,
         code=("cross_entropy", "logsumexp"),
-        note="The notes take this step silently: it uses that y is a one-hot label (or any "
-        "probability vector), so sum_j y_j = 1.",
+        note=r"The notes take this step silently: it uses that $\mathbf{y}$ is a one-hot label "
+        r"(or any probability vector), so $\sum_j y_j = 1$.",
         symbolic=SymbolicLeg(scope="general q"),
         numeric=NumericLeg(
             oracle="scipy.special.logsumexp; torch.nn.functional.cross_entropy (index and "

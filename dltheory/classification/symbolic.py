@@ -35,8 +35,8 @@ def one_hot_encoding() -> Derivation:
     evaluated = resolve_in_range(total.doit(), c, 1, q)
     return Derivation(
         steps=[
-            Step("Component j of the one-hot code of class c", equation(y[j], onehot)),
-            Step("Sum of the components, for a class 1 <= c <= q", equation(total, evaluated)),
+            Step(r"Component $j$ of the one-hot code of class $c$", equation(y[j], onehot)),
+            Step(r"Sum of the components, for a class $1 \le c \le q$", equation(total, evaluated)),
         ],
         residuals=[evaluated - 1],
     )
@@ -54,7 +54,7 @@ def linear_model_matrix_form() -> Derivation:
         steps=[
             Step("The three output equations as the notes write them", written),
             Step(
-                "The affine map W x + b with W of shape 3 x 4",
+                r"The affine map $W\mathbf{x} + \mathbf{b}$ with $W \in \mathbb{R}^{3 \times 4}$",
                 equation(sp.Symbol("o"), matrix_form),
             ),
         ],
@@ -70,9 +70,12 @@ def softmax_index_clash() -> Derivation:
     residual = (literal - correct).subs({q: 2, i: 1}).doit()
     return Derivation(
         steps=[
-            Step("The denominator with the free index i captured", equation(yhat[i], literal)),
-            Step("The softmax (summation index k)", equation(yhat[i], correct)),
-            Step("Difference of the first components at q = 2", residual),
+            Step(
+                r"Read literally: the free index $i$ is also the summation variable",
+                equation(yhat[i], literal),
+            ),
+            Step(r"The softmax, summing over a fresh index $k$", equation(yhat[i], correct)),
+            Step(r"Difference of the first components at $q = 2$", residual),
         ],
         residuals=[residual],
         witness={o[1]: 0, o[2]: 1},
@@ -84,8 +87,8 @@ def softmax_nonnegative() -> Derivation:
     return Derivation(
         steps=[
             Step("Softmax component", equation(yhat[i], value)),
-            Step("exp(o_i) > 0 for real o_i", sp.exp(o[i]) > 0),
-            Step("The denominator is a sum of q >= 1 positive terms", _partition() > 0),
+            Step(r"$\exp(o_i) > 0$ for real $o_i$", sp.exp(o[i]) > 0),
+            Step(r"The denominator is a sum of $q \ge 1$ positive terms", _partition() > 0),
         ],
         residuals=[sp.exp(o[i]).is_positive, _partition().is_positive, value.is_positive],
     )
@@ -98,8 +101,14 @@ def softmax_sums_to_one() -> Derivation:
     return Derivation(
         steps=[
             Step("Sum of the softmax components", total),
-            Step("The denominator does not depend on i: take it out", equation(total, pulled)),
-            Step("Rename the summation index i -> k", equation(pulled, renamed)),
+            Step(
+                r"The denominator does not depend on $i$: take it out of the sum",
+                equation(total, pulled),
+            ),
+            Step(
+                r"Rename the summation index $i \to k$; the quotient is 1",
+                equation(pulled, renamed),
+            ),
         ],
         residuals=[sp.simplify(total - pulled), renamed - 1],
     )
@@ -111,7 +120,8 @@ def softmax_preserves_argmax() -> Derivation:
         steps=[
             Step("Ratio of two softmax components", equation(yhat[i] / yhat[j], ratio)),
             Step(
-                "The denominators cancel; exp is increasing, so the ratio exceeds 1 iff o_i > o_j",
+                r"The denominators cancel; $\exp$ is increasing, so the ratio exceeds 1 "
+                r"iff $o_i > o_j$",
                 equation(ratio, sp.exp(o[i] - o[j])),
             ),
         ],
@@ -124,8 +134,10 @@ def softmax_shift_invariant() -> Derivation:
     expanded = sp.expand(shifted)
     return Derivation(
         steps=[
-            Step("Softmax of o + C", shifted),
-            Step("exp(o_k + C) = exp(C) exp(o_k); exp(C) cancels", equation(shifted, expanded)),
+            Step(r"Softmax of $\mathbf{o} + C$", shifted),
+            Step(
+                r"$\exp(o_k + C) = e^C \exp(o_k)$, and $e^C$ cancels", equation(shifted, expanded)
+            ),
         ],
         residuals=[sp.expand(shifted - _softmax(i))],
     )
@@ -141,8 +153,8 @@ def log_likelihood_factorizes() -> Derivation:
     return Derivation(
         steps=[
             Step(
-                "Independent examples; for one-hot y the probability of the label is "
-                "prod_j yhat_j^y_j",
+                r"Independent examples; for a one-hot $\mathbf{y}$ the probability of the "
+                r"label is $\prod_j \hat{y}_j^{y_j}$",
                 equation(sp.Symbol("P(Y|X)"), likelihood),
             ),
             Step("The log of a product is the sum of the logs", equation(nll, expanded)),
@@ -159,8 +171,8 @@ def cross_entropy_one_hot() -> Derivation:
     evaluated = resolve_in_range(loss.doit(), c, 1, q)
     return Derivation(
         steps=[
-            Step("Cross-entropy with the one-hot label y_j = [j = c]", loss),
-            Step("Only the term j = c survives (1 <= c <= q)", equation(loss, evaluated)),
+            Step(r"Cross-entropy with the one-hot label $y_j = [j = c]$", loss),
+            Step(r"Only the term $j = c$ survives ($1 \le c \le q$)", equation(loss, evaluated)),
         ],
         residuals=[evaluated + sp.log(yhat[c])],
     )
@@ -173,8 +185,11 @@ def cross_entropy_expansion() -> Derivation:
     return Derivation(
         steps=[
             Step("Cross-entropy of the softmax", equation(sp.Symbol("l"), loss)),
-            Step("log(exp(o_j)/Z) = o_j - log Z", equation(loss, split)),
-            Step("Take log Z out of the sum over j", equation(loss, target)),
+            Step(
+                r"$\log(\exp(o_j)/Z) = o_j - \log Z$ with $Z = \sum_k \exp(o_k)$",
+                equation(loss, split),
+            ),
+            Step(r"Take $\log Z$ out of the sum over $j$", equation(loss, target)),
         ],
         residuals=[split - target],
     )
@@ -188,7 +203,7 @@ def cross_entropy_logsumexp_form() -> Derivation:
         steps=[
             Step("From classification.cross-entropy-expansion", equation(sp.Symbol("l"), general)),
             Step(
-                "Use sum_j y_j = 1 (y is a one-hot label or a distribution)",
+                r"Use $\sum_j y_j = 1$ ($\mathbf{y}$ is a one-hot label or a distribution)",
                 equation(sp.Symbol("l"), constrained),
             ),
         ],
@@ -203,13 +218,14 @@ def softmax_ce_gradient() -> Derivation:
     expected = _softmax(t) - y[t]
     return Derivation(
         steps=[
-            Step("The loss for sum_j y_j = 1", equation(sp.Symbol("l"), loss)),
+            Step(r"The loss for $\sum_j y_j = 1$", equation(sp.Symbol("l"), loss)),
             Step(
-                "Differentiate with respect to o_t",
+                r"Differentiate with respect to $o_t$",
                 equation(sp.Derivative(sp.Symbol("l"), o[t]), raw),
             ),
             Step(
-                "The Kronecker deltas pick k = t and j = t (1 <= t <= q)", equation(raw, evaluated)
+                r"The Kronecker deltas pick $k = t$ and $j = t$ ($1 \le t \le q$)",
+                equation(raw, evaluated),
             ),
         ],
         residuals=[evaluated - expected],
