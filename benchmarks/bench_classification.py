@@ -84,27 +84,24 @@ def _mp_logsumexp(row) -> mpmath.mpf:
     return mpmath.log(mpmath.fsum(mpmath.exp(mpmath.mpf(v)) for v in row))
 
 
-def accuracy() -> None:
-    mpmath.mp.dps = 50
-    print("\nlargest relative error against mpmath (50 digits), extreme logits")
-    print(f"{'dtype':<16} {'logsumexp':>12} {'(eps)':>8} {'cross_entropy':>14} {'(eps)':>8}")
-    big = {torch.float64: 1e300, torch.float32: 1e4, torch.bfloat16: 1e4, torch.float16: 6e4}
-    for dtype, magnitude in big.items():
-        g = torch.Generator().manual_seed(1)
-        rows = [
-            torch.randn(64, 50, generator=g, dtype=torch.float64) * 30,
-            torch.randn(64, 50, generator=g, dtype=torch.float64) * magnitude / 4,
-            torch.tensor([[magnitude, -magnitude, 0.0, 1.0]] * 4, dtype=torch.float64).repeat(1, 5),
-        ]
-        worst_lse = worst_ce = 0.0
-        overflows = 0
-        largest = torch.finfo(dtype).max
-        for x64 in rows:
-            x = x64.to(dtype)
-            labels = torch.arange(x.shape[0]) % x.shape[1]
+def _worst_errors(lse_fn, ce_fn, dtype, magnitude) -> tuple[float, float, int]:
+    """Largest relative errors of log-sum-exp and per-sample cross-entropy against mpmath."""
+    g = torch.Generator().manual_seed(1)
+    batches = [
+        torch.randn(64, 50, generator=g, dtype=torch.float64) * 30,
+        torch.randn(64, 50, generator=g, dtype=torch.float64) * magnitude / 4,
+        torch.tensor([[magnitude, -magnitude, 0.0, 1.0]] * 4, dtype=torch.float64).repeat(1, 5),
+    ]
+    worst_lse = worst_ce = 0.0
+    overflows = 0
+    largest, smallest = torch.finfo(dtype).max, torch.finfo(dtype).tiny
+    for x64 in batches:
+        x = x64.to(dtype)
+        # every class index in turn, and the argmax (a confident prediction, tiny loss)
+        for labels in (torch.arange(x.shape[0]) % x.shape[1], x.argmax(-1)):
             values = x.double().tolist()
-            lse = logsumexp(x).double().tolist()
-            ce = cross_entropy(x, labels, reduction="none").double().tolist()
+            lse = lse_fn(x).double().tolist()
+            ce = ce_fn(x, labels).double().tolist()
             for row, label, got_lse, got_ce in zip(values, labels.tolist(), lse, ce, strict=True):
                 exact_lse = _mp_logsumexp(row)
                 exact_ce = exact_lse - mpmath.mpf(row[label])
@@ -112,13 +109,33 @@ def accuracy() -> None:
                 if abs(exact_ce) > largest:  # not representable: inf is the right answer
                     overflows += 1
                     assert got_ce == float("inf"), (dtype, row, got_ce)
-                elif exact_ce != 0:
+                elif abs(exact_ce) >= smallest:  # below: subnormal, relative error meaningless
                     worst_ce = max(worst_ce, float(abs((got_ce - exact_ce) / exact_ce)))
+    return worst_lse, worst_ce, overflows
+
+
+def accuracy() -> None:
+    mpmath.mp.dps = 50
+    print("\nlargest relative error against mpmath (50 digits), in units of the dtype's eps")
+    print("(logits up to the magnitude shown; labels: every class, and the argmax)")
+    header = ("dtype", "|o| max", "logsumexp", "torch", "cross_entropy", "torch")
+    print("{:<16} {:>8} {:>10} {:>8} {:>14} {:>8}".format(*header))
+    big = {torch.float64: 1e300, torch.float32: 1e4, torch.bfloat16: 1e4, torch.float16: 6e4}
+    for dtype, magnitude in big.items():
         eps = torch.finfo(dtype).eps
+        lse, ce, overflows = _worst_errors(
+            logsumexp, lambda x, y: cross_entropy(x, y, reduction="none"), dtype, magnitude
+        )
+        t_lse, t_ce, _ = _worst_errors(
+            lambda x: torch.logsumexp(x, -1),
+            lambda x, y: F.cross_entropy(x, y, reduction="none"),
+            dtype,
+            magnitude,
+        )
+        note = f"  ({overflows} losses beyond the dtype's range gave inf)" if overflows else ""
         print(
-            f"{dtype!s:<16} {worst_lse:12.3e} {worst_lse / eps:8.2f} "
-            f"{worst_ce:14.3e} {worst_ce / eps:8.2f}"
-            + (f"  ({overflows} losses beyond the dtype's range gave inf)" if overflows else "")
+            f"{dtype!s:<16} {magnitude:8.0e} {lse / eps:10.2f} {t_lse / eps:8.2f} "
+            f"{ce / eps:14.2f} {t_ce / eps:8.2f}{note}"
         )
 
 
