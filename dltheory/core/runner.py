@@ -109,7 +109,8 @@ def _run_symbolic(claim: Claim, leg: SymbolicLeg) -> LegResult:
         false_at_witness = [v for v in values if v is sp.false or (v.is_number and v != 0)]
         if false_at_witness:
             details["witness"] = {str(k): str(v) for k, v in witness.items()}
-            details["value_at_witness"] = str(sp.N(false_at_witness[0]))
+            bad = false_at_witness[0]
+            details["value_at_witness"] = str(bad if bad is sp.false else sp.N(bad))
             return LegResult("disproved", details=details)
         details["message"] = "the statement as written was not shown to be false at a witness"
         return LegResult("failed", details=details)

@@ -18,6 +18,7 @@ __all__ = [
     "joint_distributions",
     "labels_and_classes",
     "logits",
+    "mixed_probability_vectors",
     "probability_pairs",
     "probability_vectors",
     "real_vectors",
@@ -157,5 +158,44 @@ def labels_and_classes(
         shape = draw(batches)
         labels = draw(hnp.arrays(np.int64, shape, elements=st.integers(0, k - 1)))
         return torch.from_numpy(np.ascontiguousarray(labels)), k
+
+    return build()
+
+
+def mixed_probability_vectors(
+    *,
+    size: int | st.SearchStrategy[int] = st.integers(1, 6),
+    min_exponent: int = -300,
+    batch_shape: tuple[int, ...] | st.SearchStrategy = (),
+    dtype: torch.dtype = torch.float64,
+) -> st.SearchStrategy[torch.Tensor]:
+    r"""Probability vectors whose entries mix exact zeros, tiny and ordinary values.
+
+    Each weight is exactly 0, a power of ten :math:`10^{e}` with an integer
+    :math:`e \in [\text{min\_exponent}, -1]`, or a float in :math:`[10^{-3}, 1]`; one weight
+    per vector is forced to 1 before normalizing. So one draw may be one-hot, nearly
+    deterministic (:math:`1 - \varepsilon` with :math:`\varepsilon` down to :math:`10^{-300}`,
+    where :math:`p \log p` and :math:`\log(p/q)` under- or overflow in a naive formula), uniform,
+    or anything between. Built from plain lists, which Hypothesis generates several times
+    faster than arrays; shrinks towards one-hot vectors.
+    """
+    sizes = size if isinstance(size, st.SearchStrategy) else st.just(size)
+    batches = batch_shape if isinstance(batch_shape, st.SearchStrategy) else st.just(batch_shape)
+    weights = st.one_of(
+        st.just(0.0),
+        st.floats(1e-3, 1.0),
+        st.integers(min_exponent, -1).map(lambda e: 10.0**e),
+    )
+
+    @st.composite
+    def build(draw):
+        k = draw(sizes)
+        shape = (*draw(batches), k)
+        rows = int(np.prod(shape[:-1], dtype=np.int64))
+        w = np.array(draw(st.lists(weights, min_size=rows * k, max_size=rows * k)))
+        w = w.reshape(rows, k)
+        anchors = draw(st.lists(st.integers(0, k - 1), min_size=rows, max_size=rows))
+        w[np.arange(rows), anchors] = 1.0
+        return _to_tensor((w / w.sum(axis=-1, keepdims=True)).reshape(shape), dtype)
 
     return build()

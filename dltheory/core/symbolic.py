@@ -25,11 +25,19 @@ def resolve_in_range(expr, index: sp.Symbol, lo, hi):
     replaced by ``value``; any other ``Piecewise`` is left alone (and will show up in the
     residual rather than being silently assumed away).
     """
-    target = sp.simplify(in_range(index, lo, hi))
+    canonical = {(index >= lo).canonical, (index <= hi).canonical}
+    target = None  # the simplified range, computed only if the structural match fails
 
     def resolve(pw):
-        if len(pw.args) == 2 and pw.args[1] == (0, True) and sp.simplify(pw.args[0][1]) == target:
-            return pw.args[0][0]
-        return pw
+        nonlocal target
+        if len(pw.args) != 2 or pw.args[1] != (0, True):
+            return pw
+        value, cond = pw.args[0]
+        parts = cond.args if isinstance(cond, sp.And) else ()
+        if {part.canonical for part in parts} == canonical:
+            return value
+        if target is None:
+            target = sp.simplify(in_range(index, lo, hi))
+        return value if sp.simplify(cond) == target else pw
 
     return expr.replace(lambda e: isinstance(e, sp.Piecewise), resolve)

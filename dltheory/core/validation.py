@@ -8,15 +8,20 @@ need a device-to-host sync (signs, sums, index ranges) are skipped when the call
 
 from __future__ import annotations
 
+import math
+import numbers
+
 import torch
 
 from dltheory.core.tolerances import tolerance
 
 __all__ = [
     "check_floating",
+    "check_log_base",
     "check_probabilities",
     "check_reduction",
     "check_same_device",
+    "check_same_shape",
     "normalize_dim",
     "opmath_dtype",
 ]
@@ -89,4 +94,33 @@ def check_probabilities(name: str, p: torch.Tensor, dim: int | tuple[int, ...] =
         raise ValueError(
             f"{name} must sum to 1 along dim {dim} (within {tol:g} for {p.dtype}); "
             f"found a sum of {worst:.9g}. Pass validate=False to skip this check."
+        )
+
+
+def check_log_base(base: object) -> float:
+    r"""The natural logarithm of a logarithm base (``None`` means :math:`e`, i.e. nats).
+
+    Information measures in base :math:`b` are the natural-log values divided by
+    :math:`\ln b`: ``2`` gives bits, :math:`e` nats, ``10`` hartleys.
+
+    Raises:
+        TypeError: ``base`` is not a real number (``bool`` is rejected too).
+        ValueError: ``base`` is not finite, is :math:`\le 0`, or is ``1``.
+    """
+    if base is None:
+        return 1.0
+    if isinstance(base, bool) or not isinstance(base, numbers.Real):
+        raise TypeError(f"base must be a real number (or None for e), got {type(base).__name__}")
+    value = float(base)
+    if not math.isfinite(value) or value <= 0 or value == 1:
+        raise ValueError(f"base must be a finite positive number other than 1, got {base!r}")
+    return math.log(value)
+
+
+def check_same_shape(name: str, x: torch.Tensor, other_name: str, other: torch.Tensor) -> None:
+    """``x`` must have exactly ``other``'s shape (no broadcasting)."""
+    if x.shape != other.shape:
+        raise ValueError(
+            f"{name} has shape {tuple(x.shape)} but {other_name} has shape "
+            f"{tuple(other.shape)}; they must match"
         )

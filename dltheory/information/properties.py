@@ -1,0 +1,103 @@
+"""Hypothesis property legs of the information-theory claims (float64, CPU).
+
+Each function returns a :class:`~dltheory.core.claim.ForAll` or
+:class:`~dltheory.core.claim.Exists`. Distributions come from two families (points of the
+simplex with exact zeros, and nearly deterministic vectors with entries down to 1e-300); the
+oracles are SciPy, ``torch.distributions``, plain Python ``math``, algebraic identities between
+different reference functions, and Pinsker's inequality as a quantitative form of "equality
+only if equal". The legs live in three helper modules by topic.
+"""
+
+from __future__ import annotations
+
+from dltheory.information._properties_divergence import (
+    cross_entropy_decomposition,
+    cross_entropy_definition,
+    cross_entropy_minimizers_coincide,
+    kl_asymmetric,
+    kl_definition,
+    kl_gaussian_closed_form,
+    kl_infinite_outside_support,
+    kl_infinite_pointwise_density,
+    kl_nonnegative,
+    kl_zero_iff_equal,
+)
+from dltheory.information._properties_entropy import (
+    differential_entropy_can_be_negative,
+    differential_entropy_definition,
+    entropy_at_most_log_k,
+    entropy_bounds_code_length,
+    entropy_discrete_form,
+    entropy_expected_surprisal,
+    entropy_max_iff_uniform,
+    entropy_nonnegative_discrete,
+    gibbs_equality_iff_equal,
+    gibbs_inequality,
+    uniform_maximizes_differential_entropy,
+)
+from dltheory.information._properties_joint import (
+    conditional_entropy_chain_rule,
+    conditional_entropy_definition,
+    joint_entropy_bounds,
+    joint_entropy_definition,
+    joint_entropy_identical_variables,
+    joint_entropy_independent_variables,
+    joint_entropy_lower_bound_continuous,
+    mutual_information_definition,
+    mutual_information_entropy_form,
+    mutual_information_expected_kl_given_x,
+    mutual_information_expected_kl_given_y,
+    mutual_information_invertible_continuous,
+    mutual_information_invertible_function,
+    mutual_information_kl_joint_product,
+    mutual_information_marginal_expectation,
+    mutual_information_nonnegative,
+    mutual_information_symmetric,
+    mutual_information_zero_iff_independent,
+    pmi_definition,
+    pmi_expectation_is_mi,
+)
+
+__all__ = [
+    "conditional_entropy_chain_rule",
+    "conditional_entropy_definition",
+    "cross_entropy_decomposition",
+    "cross_entropy_definition",
+    "cross_entropy_minimizers_coincide",
+    "differential_entropy_can_be_negative",
+    "differential_entropy_definition",
+    "entropy_at_most_log_k",
+    "entropy_bounds_code_length",
+    "entropy_discrete_form",
+    "entropy_expected_surprisal",
+    "entropy_max_iff_uniform",
+    "entropy_nonnegative_discrete",
+    "gibbs_equality_iff_equal",
+    "gibbs_inequality",
+    "joint_entropy_bounds",
+    "joint_entropy_definition",
+    "joint_entropy_identical_variables",
+    "joint_entropy_independent_variables",
+    "joint_entropy_lower_bound_continuous",
+    "kl_asymmetric",
+    "kl_definition",
+    "kl_gaussian_closed_form",
+    "kl_infinite_outside_support",
+    "kl_infinite_pointwise_density",
+    "kl_nonnegative",
+    "kl_zero_iff_equal",
+    "mutual_information_definition",
+    "mutual_information_entropy_form",
+    "mutual_information_expected_kl_given_x",
+    "mutual_information_expected_kl_given_y",
+    "mutual_information_invertible_continuous",
+    "mutual_information_invertible_function",
+    "mutual_information_kl_joint_product",
+    "mutual_information_marginal_expectation",
+    "mutual_information_nonnegative",
+    "mutual_information_symmetric",
+    "mutual_information_zero_iff_independent",
+    "pmi_definition",
+    "pmi_expectation_is_mi",
+    "uniform_maximizes_differential_entropy",
+]

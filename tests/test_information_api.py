@@ -1,0 +1,478 @@
+"""Contracts of the information-theory reference functions: dtypes, devices, batching, bases,
+errors, no mutation, infinities, 0 log 0, gradients at exact zeros, and agreement with SciPy and
+torch.distributions."""
+
+from __future__ import annotations
+
+import doctest
+import math
+
+import numpy as np
+import pytest
+import scipy.special
+import scipy.stats
+import torch
+import torch.distributions as D
+
+from dltheory.core.tolerances import FLOAT_DTYPES, assert_close
+from dltheory.information import (
+    conditional_entropy,
+    cross_entropy,
+    entropy,
+    gaussian_differential_entropy,
+    gaussian_kl_divergence,
+    joint_entropy,
+    kl_divergence,
+    mutual_information,
+    pointwise_mutual_information,
+    reference,
+    uniform_differential_entropy,
+)
+from tests.conftest import DEVICES
+
+DTYPES = pytest.mark.parametrize("dtype", FLOAT_DTYPES, ids=str)
+ON_DEVICES = pytest.mark.parametrize("device", DEVICES)
+F64 = torch.float64
+
+
+def _simplex(*shape, seed=0, zeros=0.0):
+    g = torch.Generator().manual_seed(seed)
+    w = torch.rand(shape, generator=g, dtype=F64)
+    if zeros:
+        w = torch.where(torch.rand(shape, generator=g, dtype=F64) < zeros, 0.0, w)
+        w[..., 0] += 0.5
+    return w / w.sum(-1, keepdim=True)
+
+
+def _calls(p, q, joint, params):
+    loc, scale = params
+    return {
+        "entropy": lambda: entropy(p),
+        "cross_entropy": lambda: cross_entropy(p, q),
+        "kl_divergence": lambda: kl_divergence(p, q),
+        "joint_entropy": lambda: joint_entropy(joint),
+        "conditional_entropy": lambda: conditional_entropy(joint),
+        "mutual_information": lambda: mutual_information(joint),
+        "pointwise_mutual_information": lambda: pointwise_mutual_information(joint),
+        "uniform_differential_entropy": lambda: uniform_differential_entropy(loc, loc + scale),
+        "gaussian_differential_entropy": lambda: gaussian_differential_entropy(scale),
+        "gaussian_kl_divergence": lambda: gaussian_kl_divergence(loc, scale, loc + 1, scale * 2),
+    }
+
+
+def test_every_public_function_is_exercised():
+    p = torch.full((2,), 0.5)
+    names = set(_calls(p, p, p.outer(p), (p, p)))
+    assert names == set(reference.__all__)
+
+
+# --- dtype, device, mutation -----------------------------------------------------------------
+
+
+@ON_DEVICES
+@DTYPES
+def test_results_keep_dtype_and_device_and_inputs_are_untouched(dtype, device):
+    p = _simplex(3, 5, seed=1, zeros=0.3).to(dtype).to(device)
+    q = _simplex(3, 5, seed=2).to(dtype).to(device)
+    joint = _simplex(2, 12, seed=3, zeros=0.3).reshape(2, 3, 4).to(dtype).to(device)
+    loc = torch.tensor([0.0, -1.0], dtype=dtype, device=device)
+    scale = torch.tensor([0.5, 2.0], dtype=dtype, device=device)
+    inputs = (p, q, joint, loc, scale)
+    before = [t.clone() for t in inputs]
+    versions = [t._version for t in inputs]
+    for name, call in _calls(p, q, joint, (loc, scale)).items():
+        out = call()
+        assert out.dtype == dtype, name
+        assert out.device == p.device, name
+        assert not torch.isnan(out).any(), name
+    for t, b, v in zip(inputs, before, versions, strict=True):
+        assert torch.equal(t, b) and t._version == v
+
+
+@DTYPES
+def test_low_precision_is_computed_in_float32_and_rounded_once(dtype):
+    p = _simplex(4, 7, seed=4, zeros=0.3).to(dtype)
+    q = _simplex(4, 7, seed=5).to(dtype)
+    joint = _simplex(12, seed=6).reshape(3, 4).to(dtype)
+    work = torch.float32 if dtype in (torch.float16, torch.bfloat16) else dtype
+    no = {"validate": False}  # the rounded values sum to 1 only at the low dtype's tolerance
+    assert torch.equal(entropy(p), entropy(p.to(work), **no).to(dtype))
+    assert torch.equal(kl_divergence(p, q), kl_divergence(p.to(work), q.to(work), **no).to(dtype))
+    assert torch.equal(cross_entropy(p, q), cross_entropy(p.to(work), q.to(work), **no).to(dtype))
+    assert torch.equal(
+        mutual_information(joint), mutual_information(joint.to(work), **no).to(dtype)
+    )
+
+
+def test_mixed_dtypes_promote():
+    p, q = _simplex(5, seed=7).float(), _simplex(5, seed=8)
+    assert kl_divergence(p, q).dtype == F64
+    assert cross_entropy(p.half(), q.bfloat16()).dtype == torch.float32
+
+
+def test_parameters_as_numbers_use_the_default_dtype():
+    assert uniform_differential_entropy(0, 2).dtype == torch.get_default_dtype()
+    assert gaussian_kl_divergence(0.0, 1.0, torch.tensor(1.0, dtype=F64), 1.0).dtype == F64
+
+
+# --- batching, dim, base ---------------------------------------------------------------------
+
+
+def test_batched_results_equal_row_by_row_results():
+    p, q = _simplex(2, 3, 6, seed=9, zeros=0.3), _simplex(2, 3, 6, seed=10, zeros=0.3)
+    rows = [(p[a, b], q[a, b]) for a in range(2) for b in range(3)]
+    assert_close(entropy(p).flatten(), torch.stack([entropy(r) for r, _ in rows]))
+    assert_close(kl_divergence(p, q).flatten(), torch.stack([kl_divergence(r, s) for r, s in rows]))
+    assert_close(cross_entropy(p, q).flatten(), torch.stack([cross_entropy(r, s) for r, s in rows]))
+    joint = _simplex(5, 12, seed=11, zeros=0.3).reshape(5, 3, 4)
+    for fn in (joint_entropy, conditional_entropy, mutual_information):
+        assert_close(fn(joint), torch.stack([fn(t) for t in joint]))
+    assert_close(pointwise_mutual_information(joint)[2], pointwise_mutual_information(joint[2]))
+
+
+def test_dim_and_keepdim():
+    p, q = _simplex(6, 4, seed=12).T.contiguous(), _simplex(6, 4, seed=13).T.contiguous()
+    assert entropy(p, dim=0).shape == (6,)
+    assert entropy(p, dim=0, keepdim=True).shape == (1, 6)
+    assert_close(entropy(p, dim=0), entropy(p.T))
+    assert_close(kl_divergence(p, q, dim=-2), kl_divergence(p.T, q.T))
+    assert_close(cross_entropy(p, q, dim=0, keepdim=True), cross_entropy(p.T, q.T).unsqueeze(0))
+
+
+@pytest.mark.parametrize("base", [None, 2, 10, 0.5, math.e, np.float64(3.0)])
+def test_base_divides_the_nats_value_by_log_base(base):
+    p, q = _simplex(3, 5, seed=14, zeros=0.3), _simplex(3, 5, seed=15)
+    joint = _simplex(12, seed=16).reshape(3, 4)
+    scale = 1.0 if base is None else math.log(base)
+    assert_close(entropy(p, base=base), scipy.stats.entropy(p.numpy(), base=base, axis=-1))
+    assert_close(kl_divergence(p, q, base=base), entropy_kl_scipy(p, q) / scale)
+    assert_close(cross_entropy(p, q, base=base), cross_entropy(p, q) / scale)
+    for fn in (
+        joint_entropy,
+        conditional_entropy,
+        mutual_information,
+        pointwise_mutual_information,
+    ):
+        assert_close(fn(joint, base=base), fn(joint) / scale)
+    assert_close(
+        gaussian_differential_entropy(2.0, base=base), gaussian_differential_entropy(2.0) / scale
+    )
+
+
+def entropy_kl_scipy(p, q):
+    return torch.from_numpy(scipy.special.rel_entr(p.numpy(), q.numpy()).sum(-1))
+
+
+def test_bits_of_a_fair_coin_and_a_one_hot():
+    assert entropy(torch.tensor([0.5, 0.5], dtype=F64), base=2) == 1.0
+    assert entropy(torch.tensor([0.0, 1.0, 0.0], dtype=F64)) == 0.0  # 0 log 0 = 0, exactly
+
+
+# --- infinities and zeros --------------------------------------------------------------------
+
+
+@pytest.mark.claim("information.kl-infinite-outside-support")
+@DTYPES
+def test_kl_and_cross_entropy_are_inf_where_q_vanishes_under_p(dtype):
+    p = torch.tensor([[0.5, 0.5, 0.0], [0.5, 0.5, 0.0], [1.0, 0.0, 0.0]], dtype=dtype)
+    q = torch.tensor([[1.0, 0.0, 0.0], [0.5, 0.0, 0.5], [1.0, 0.0, 0.0]], dtype=dtype)
+    for got in (kl_divergence(p, q), cross_entropy(p, q)):
+        assert torch.isposinf(got[:2]).all() and torch.isfinite(got[2])
+    assert kl_divergence(p[2], q[2]) == 0 and cross_entropy(p[2], q[2]) == 0
+
+
+def test_zeros_of_p_never_count():
+    p = torch.tensor([0.5, 0.5, 0.0, 0.0], dtype=F64)
+    q = torch.tensor([0.25, 0.25, 0.5, 0.0], dtype=F64)  # q = 0 where p = 0 too
+    assert_close(kl_divergence(p, q), math.log(2))
+    assert_close(cross_entropy(p, q), math.log(4))
+
+
+def test_pmi_is_minus_inf_where_a_pair_never_occurs_and_never_nan():
+    joint = torch.tensor([[0.5, 0.0, 0.0], [0.0, 0.5, 0.0]], dtype=F64)  # last column: p_Y = 0
+    pmi = pointwise_mutual_information(joint)
+    assert not torch.isnan(pmi).any()
+    assert torch.isneginf(pmi[joint == 0]).all()
+    assert_close(pmi[joint > 0], torch.full((2,), math.log(2), dtype=F64))
+
+
+def test_mutual_information_survives_tiny_marginals():
+    # p_X(x) p_Y(y) = 1e-400 underflows in float64; the ratio p / (p_X p_Y) does not
+    joint = torch.tensor([[1.0, 0.0], [0.0, 1e-200]], dtype=F64)
+    joint = joint / joint.sum()
+    mi, h = mutual_information(joint), entropy(joint.sum(-1))  # diagonal: I(X, Y) = H(X)
+    assert torch.isfinite(mi) and abs(float(mi / h) - 1) < 1e-12, (mi, h)
+    assert_close(pointwise_mutual_information(joint)[1, 1], -math.log(1e-200))
+
+
+def test_large_alphabets_stay_accurate():
+    k = 100_000
+    uniform = torch.full((k,), 1 / k, dtype=F64)
+    assert_close(entropy(uniform), math.log(k))
+    assert_close(entropy(uniform.float()), torch.tensor(math.log(k)), dtype=torch.float32)
+
+
+# --- gradients -------------------------------------------------------------------------------
+
+
+def test_gradients_at_exact_zeros_are_never_nan():
+    p = torch.tensor([0.0, 0.5, 0.5], dtype=F64, requires_grad=True)
+    q = torch.tensor([0.0, 0.25, 0.75], dtype=F64, requires_grad=True)
+    (gp,) = torch.autograd.grad(entropy(p), p)
+    # the one-sided derivative of -t log t at 0 is +inf; torch.special.entr agrees
+    leaf = p.detach().clone().requires_grad_()
+    (want,) = torch.autograd.grad(torch.special.entr(leaf).sum(), leaf)
+    assert torch.equal(gp, want)
+    for fn in (cross_entropy, kl_divergence):
+        gp, gq = torch.autograd.grad(fn(p, q), (p, q))
+        assert not torch.isnan(gp).any() and not torch.isnan(gq).any(), fn.__name__
+        assert gq[0] == 0, f"{fn.__name__}: d/dq_i is -p_i/q_i = 0 where p_i = 0 (also q_i = 0)"
+        assert_close(gq[1:], -p[1:].detach() / q[1:].detach())
+    joint = torch.tensor([[0.5, 0.0], [0.0, 0.5]], dtype=F64, requires_grad=True)
+    for fn in (joint_entropy, conditional_entropy, mutual_information):
+        (g,) = torch.autograd.grad(fn(joint), joint)
+        assert not torch.isnan(g).any(), fn.__name__
+    (g,) = torch.autograd.grad(pointwise_mutual_information(joint).clamp(min=-10).sum(), joint)
+    assert not torch.isnan(g).any()
+
+
+def test_gradients_match_finite_differences_and_second_derivatives():
+    p = _simplex(5, seed=17).requires_grad_()
+    q = _simplex(5, seed=18).requires_grad_()
+    joint = _simplex(6, seed=19).reshape(2, 3).requires_grad_()
+    assert torch.autograd.gradcheck(lambda a: entropy(a, validate=False), (p,))
+    assert torch.autograd.gradgradcheck(lambda a: entropy(a, validate=False), (p,))
+    for fn in (kl_divergence, cross_entropy):
+        assert torch.autograd.gradcheck(lambda a, b, f=fn: f(a, b, validate=False), (p, q))
+        assert torch.autograd.gradgradcheck(lambda a, b, f=fn: f(a, b, validate=False), (p, q))
+    for fn in (
+        joint_entropy,
+        conditional_entropy,
+        mutual_information,
+        pointwise_mutual_information,
+    ):
+        assert torch.autograd.gradcheck(lambda t, f=fn: f(t, validate=False), (joint,))
+        assert torch.autograd.gradgradcheck(lambda t, f=fn: f(t, validate=False), (joint,))
+    params = [torch.tensor([0.3, -1.0], dtype=F64, requires_grad=True) for _ in range(2)]
+    scales = [torch.tensor([0.5, 2.0], dtype=F64, requires_grad=True) for _ in range(2)]
+    args = (params[0], scales[0], params[1], scales[1])
+    assert torch.autograd.gradcheck(gaussian_kl_divergence, args)
+    assert torch.autograd.gradcheck(gaussian_differential_entropy, (scales[0],))
+
+
+@pytest.mark.parametrize("dtype", [torch.float16, torch.bfloat16, torch.float32], ids=str)
+def test_low_precision_backward_keeps_the_dtype(dtype):
+    p = _simplex(4, seed=20).to(dtype).requires_grad_()
+    q = _simplex(4, seed=21).to(dtype).requires_grad_()
+    gp, gq = torch.autograd.grad(kl_divergence(p, q), (p, q))
+    assert gp.dtype == dtype and gq.dtype == dtype
+    leaf_p, leaf_q = p.detach().double().requires_grad_(), q.detach().double().requires_grad_()
+    want = torch.autograd.grad(kl_divergence(leaf_p, leaf_q, validate=False), (leaf_p, leaf_q))
+    assert_close(gp, want[0], dtype=dtype)
+    assert_close(gq, want[1], dtype=dtype)
+
+
+# --- agreement with SciPy and torch.distributions --------------------------------------------
+
+
+def test_agreement_with_scipy_and_torch_distributions():
+    p, q = _simplex(4, 6, seed=22), _simplex(4, 6, seed=23)
+    assert_close(entropy(p), scipy.stats.entropy(p.numpy(), axis=-1))
+    assert_close(entropy(p), D.Categorical(probs=p).entropy())
+    assert_close(kl_divergence(p, q), scipy.stats.entropy(p.numpy(), q.numpy(), axis=-1))
+    assert_close(
+        kl_divergence(p, q), D.kl_divergence(D.Categorical(probs=p), D.Categorical(probs=q))
+    )
+    assert_close(cross_entropy(p, q), -scipy.special.xlogy(p.numpy(), q.numpy()).sum(-1))
+    loc, scale = torch.tensor([0.0, 2.0], dtype=F64), torch.tensor([0.3, 4.0], dtype=F64)
+    assert_close(gaussian_differential_entropy(scale), D.Normal(loc, scale).entropy())
+    assert_close(
+        uniform_differential_entropy(loc, loc + scale), D.Uniform(loc, loc + scale).entropy()
+    )
+    normal_p, normal_q = D.Normal(loc, scale), D.Normal(loc.flip(0), scale.flip(0))
+    got = gaussian_kl_divergence(loc, scale, loc.flip(0), scale.flip(0))
+    assert_close(got, D.kl_divergence(normal_p, normal_q))
+    diagonal = D.kl_divergence(D.Independent(normal_p, 1), D.Independent(normal_q, 1))
+    assert_close(gaussian_kl_divergence(loc, scale, loc.flip(0), scale.flip(0), dim=0), diagonal)
+    assert_close(gaussian_differential_entropy(scale, dim=-1), D.Independent(normal_p, 1).entropy())
+
+
+def test_continuous_closed_forms_broadcast():
+    low = torch.zeros(3, 1, dtype=F64)
+    high = torch.tensor([1.0, 2.0], dtype=F64)
+    assert uniform_differential_entropy(low, high).shape == (3, 2)
+    assert gaussian_kl_divergence(torch.zeros(4, 1, dtype=F64), 1.0, 0.0, high).shape == (4, 2)
+
+
+# --- bad input -------------------------------------------------------------------------------
+
+_P = torch.tensor([0.25, 0.75], dtype=F64)
+_J = torch.tensor([[0.25, 0.25], [0.25, 0.25]], dtype=F64)
+_BAD = [
+    ("p not a tensor", lambda: entropy([0.5, 0.5]), TypeError, r"^p must be a torch\.Tensor"),
+    ("p integer", lambda: entropy(torch.tensor([0, 1])), TypeError, r"^p must be a floating-point"),
+    ("p bool", lambda: entropy(torch.tensor([True])), TypeError, r"^p must be a floating-point"),
+    ("p 0-d", lambda: entropy(torch.tensor(1.0)), ValueError, r"^p must have at least one dim"),
+    ("p negative", lambda: entropy(torch.tensor([1.5, -0.5])), ValueError, r"^p has a negative"),
+    ("p sum", lambda: entropy(torch.tensor([0.5, 0.6])), ValueError, r"^p must sum to 1"),
+    ("p all zero", lambda: entropy(torch.zeros(3)), ValueError, r"^p must sum to 1"),
+    ("p nan", lambda: entropy(torch.tensor([float("nan"), 1.0])), ValueError, r"^p contains NaN"),
+    ("p empty", lambda: entropy(torch.zeros(2, 0)), ValueError, r"^p has an empty dimension"),
+    ("p dim", lambda: entropy(_P, dim=1), ValueError, r"^dim 1 is out of range for p"),
+    ("dim type", lambda: entropy(_P, dim=0.0), TypeError, r"^dim must be an int"),
+    ("base 1", lambda: entropy(_P, base=1), ValueError, r"^base must be a finite positive"),
+    ("base 0", lambda: entropy(_P, base=0), ValueError, r"^base must be a finite positive"),
+    ("base negative", lambda: kl_divergence(_P, _P, base=-2), ValueError, r"^base must be"),
+    ("base inf", lambda: cross_entropy(_P, _P, base=math.inf), ValueError, r"^base must be"),
+    ("base str", lambda: entropy(_P, base="2"), TypeError, r"^base must be a real number"),
+    ("base bool", lambda: entropy(_P, base=True), TypeError, r"^base must be a real number"),
+    (
+        "q shape",
+        lambda: kl_divergence(_P, torch.full((3,), 1 / 3, dtype=F64)),
+        ValueError,
+        r"^q has shape \(3,\) but p has shape \(2,\)",
+    ),
+    (
+        "q not a tensor",
+        lambda: kl_divergence(_P, [0.5, 0.5]),
+        TypeError,
+        r"^q must be a torch\.Tensor",
+    ),
+    (
+        "q integer",
+        lambda: cross_entropy(_P, torch.tensor([0, 1])),
+        TypeError,
+        r"^q must be a floating-point",
+    ),
+    (
+        "q negative",
+        lambda: kl_divergence(_P, torch.tensor([1.5, -0.5], dtype=F64)),
+        ValueError,
+        r"^q has a negative",
+    ),
+    (
+        "q sum",
+        lambda: cross_entropy(_P, torch.tensor([0.5, 0.6], dtype=F64)),
+        ValueError,
+        r"^q must sum to 1",
+    ),
+    (
+        "q device",
+        lambda: kl_divergence(_P, _P.to("meta")),
+        ValueError,
+        r"^q is on meta but p is on cpu",
+    ),
+    ("joint 1-d", lambda: mutual_information(_P), ValueError, r"^joint must have at least 2 dim"),
+    (
+        "joint empty",
+        lambda: joint_entropy(torch.zeros(2, 0)),
+        ValueError,
+        r"^joint has an empty dimension",
+    ),
+    (
+        "joint sum",
+        lambda: conditional_entropy(_J * 2),
+        ValueError,
+        r"^joint must sum to 1 along dim \(-2, -1\)",
+    ),
+    (
+        "joint negative",
+        lambda: pointwise_mutual_information(torch.tensor([[1.5, -0.5]])),
+        ValueError,
+        r"^joint has a negative",
+    ),
+    (
+        "joint integer",
+        lambda: joint_entropy(torch.ones(1, 1, dtype=torch.int64)),
+        TypeError,
+        r"^joint must be a floating-point",
+    ),
+    ("given", lambda: conditional_entropy(_J, given="z"), ValueError, r"^given must be 'x' or 'y'"),
+    (
+        "scale zero",
+        lambda: gaussian_differential_entropy(torch.tensor([1.0, 0.0])),
+        ValueError,
+        r"^scale must be positive, found 0",
+    ),
+    (
+        "scale nan",
+        lambda: gaussian_differential_entropy(float("nan")),
+        ValueError,
+        r"^scale must be positive, found nan",
+    ),
+    (
+        "scale integer",
+        lambda: gaussian_differential_entropy(torch.tensor([1])),
+        TypeError,
+        r"^scale must be a floating-point",
+    ),
+    (
+        "scale dim",
+        lambda: gaussian_differential_entropy(torch.ones(2), dim=1),
+        ValueError,
+        r"^dim 1 is out of range for scale",
+    ),
+    (
+        "scale_q",
+        lambda: gaussian_kl_divergence(0.0, 1.0, 0.0, -1.0),
+        ValueError,
+        r"^scale_q must be positive",
+    ),
+    (
+        "scale_p",
+        lambda: gaussian_kl_divergence(0.0, 0.0, 0.0, 1.0),
+        ValueError,
+        r"^scale_p must be positive",
+    ),
+    (
+        "loc_p type",
+        lambda: gaussian_kl_divergence("0", 1.0, 0.0, 1.0),
+        TypeError,
+        r"^loc_p must be a tensor or a real number",
+    ),
+    (
+        "high <= low",
+        lambda: uniform_differential_entropy(1.0, 1.0),
+        ValueError,
+        r"^high must be greater than low",
+    ),
+    (
+        "low bool",
+        lambda: uniform_differential_entropy(False, 1.0),
+        TypeError,
+        r"^low must be a tensor or a real number",
+    ),
+]
+
+
+@pytest.mark.parametrize(
+    ("call", "exc", "message"), [c[1:] for c in _BAD], ids=[c[0] for c in _BAD]
+)
+def test_bad_input_is_rejected_with_a_message_naming_the_argument(call, exc, message):
+    with pytest.raises(exc, match=message):
+        call()
+
+
+@pytest.mark.parametrize("dtype", [torch.float16, torch.bfloat16], ids=str)
+def test_rounding_to_the_dtype_is_tolerated_by_validation(dtype):
+    p = _simplex(50, 37, seed=24).to(dtype)
+    assert torch.isfinite(entropy(p)).all()
+    assert torch.isfinite(kl_divergence(p, p)).all()
+
+
+def test_validate_false_skips_value_checks_and_computes_the_formula():
+    w = torch.tensor([0.5, 1.0], dtype=F64)  # sums to 1.5
+    assert_close(entropy(w, validate=False), -(0.5 * math.log(0.5)))
+    assert_close(
+        kl_divergence(w, w / 1.5, validate=False), math.fsum(v * math.log(1.5) for v in (0.5, 1.0))
+    )
+    assert torch.isnan(gaussian_differential_entropy(torch.tensor(-1.0), validate=False))
+    with pytest.raises(TypeError):
+        entropy(torch.tensor([1, 0]), validate=False)  # types are always checked
+
+
+def test_docstring_examples_run():
+    result = doctest.testmod(
+        reference, extraglobs={"torch": torch}, optionflags=doctest.NORMALIZE_WHITESPACE
+    )
+    assert result.failed == 0 and result.attempted >= 10
