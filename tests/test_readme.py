@@ -26,6 +26,11 @@ def test_python_tour_runs_and_its_error_example_raises():
     expected = comment.removeprefix("# ").split(": ", 1)
     with pytest.raises(getattr(builtins, expected[0]), match=re.escape(expected[1])):
         exec(statement, namespace)
+    # lines documented as `expression  # tensor(...)` print exactly that
+    shown = re.findall(r"^(?!\w+ *=)([^#\n]+?)\s+# (tensor\(.*?\))", block, re.M)
+    assert len(shown) >= 4
+    for expression, printed in shown:
+        assert repr(eval(expression, namespace)) == printed, expression
 
 
 def test_quick_start_commands_install_torch_first_and_run_the_main_jobs():
