@@ -87,24 +87,31 @@ def _shift(x: torch.Tensor, dim: int) -> torch.Tensor:
 
 
 def _log_partition(x: torch.Tensor, dim: int) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
-    r"""Return ``(m, z, log_s)``: the shift :math:`m`, :math:`z = o - m` and
-    :math:`\log s = \log\sum_k e^{z_k}`.
+    r"""Return ``(m, log_s, scratch)``: the shift :math:`m = \max_k o_k`,
+    :math:`\log s = \log\sum_k e^{o_k - m}`, and a tensor of ``x``'s shape the caller may
+    overwrite (it held the exponentials).
 
-    The maximal term contributes exactly :math:`e^0 = 1`, so :math:`\log s` is computed as
-    :math:`\operatorname{log1p}(\sum_{k \ne k^*} e^{z_k})` (Blanchard, Higham & Higham,
-    *Accurately computing the log-sum-exp and softmax functions*, 2021): when the maximum
-    dominates, :math:`\log s` is tiny and ``log`` of a sum rounded near 1 would lose all of
-    its relative accuracy. Rows whose maximum is not finite are shifted by 0 instead and
-    fall back to the plain sum.
+    When the maximum dominates, :math:`s` is close to 1 and ``log`` of the rounded sum keeps
+    no relative accuracy in :math:`\log s`. The maximal term is exactly :math:`e^0 = 1`, so
+    for :math:`s < 2` (then it is the only term equal to 1, all others lie in
+    :math:`[0, 1)`) the sum of the others is :math:`\sum_k \operatorname{frac}(e^{z_k})` and
+    :math:`\log s = \operatorname{log1p}(\cdot)` is accurate to a few ulps (Blanchard,
+    Higham & Higham, *Accurately computing the log-sum-exp and softmax functions*, 2021).
+    Rows whose maximum is not finite are shifted by 0 and use the plain sum.
     """
-    m, top = x.max(dim=dim, keepdim=True)
+    m = x.amax(dim=dim, keepdim=True)
     finite = torch.isfinite(m)
     m = torch.where(finite, m, torch.zeros((), dtype=m.dtype, device=m.device))
-    z = x - m
-    e = z.exp()
-    removed = e.gather(dim, top)
-    rest = e.scatter_(dim, top, 0.0).sum(dim=dim, keepdim=True)
-    return m, z, torch.where(finite, torch.log1p(rest), torch.log(rest + removed))
+    e = torch.sub(x, m).exp_()
+    s = e.sum(dim=dim, keepdim=True)
+    rest = e.frac_().sum(dim=dim, keepdim=True)
+    return m, torch.where(finite & (s < 2), torch.log1p(rest), torch.log(s)), e
+
+
+def _log_probs(x: torch.Tensor, dim: int) -> torch.Tensor:
+    r""":math:`(o - m) - \log s`: the log-softmax, written into the scratch buffer."""
+    m, log_s, scratch = _log_partition(x, dim)
+    return torch.sub(x, m, out=scratch).sub_(log_s)
 
 
 class _Softmax(torch.autograd.Function):
@@ -132,8 +139,7 @@ class _Softmax(torch.autograd.Function):
 class _LogSoftmax(torch.autograd.Function):
     @staticmethod
     def forward(ctx, x: torch.Tensor, dim: int, out_dtype: torch.dtype):
-        _, z, log_s = _log_partition(x.to(opmath_dtype(x.dtype)), dim)
-        y = z.sub_(log_s).to(out_dtype)
+        y = _log_probs(x.to(opmath_dtype(x.dtype)), dim).to(out_dtype)
         ctx.dim, ctx.in_dtype = dim, x.dtype
         ctx.save_for_backward(y)
         return y
@@ -151,7 +157,7 @@ class _LogSoftmax(torch.autograd.Function):
 class _LogSumExp(torch.autograd.Function):
     @staticmethod
     def forward(ctx, x: torch.Tensor, dim: int):
-        m, _, log_s = _log_partition(x.to(opmath_dtype(x.dtype)), dim)
+        m, log_s, _ = _log_partition(x.to(opmath_dtype(x.dtype)), dim)
         lse = (m + log_s).to(x.dtype)
         ctx.dim = dim
         ctx.save_for_backward(x, lse)
@@ -309,30 +315,35 @@ class _CrossEntropy(torch.autograd.Function):
     \textstyle\sum_j y_j - \mathbf{y})` times the incoming gradient (which is
     :math:`\operatorname{softmax}(\mathbf{o}) - \mathbf{y}` for targets on the simplex).
 
-    A first-order backward reuses the log-probabilities of the forward pass (two passes over
-    the logits). When a higher-order graph is requested (``create_graph=True``) the same
-    formula is evaluated from the saved logits with differentiable operations instead.
+    For class indices the forward pass needs only the row statistics: the loss is
+    :math:`(m - o_c) + \log s`, a sum of two nonnegative terms, and only :math:`m` and
+    :math:`\log s` are kept for the backward pass, which forms
+    :math:`\operatorname{softmax}(\mathbf{o}) = \exp(o - m - \log s)` once. When a
+    higher-order graph is requested (``create_graph=True``) the same formula is evaluated from
+    the saved logits with differentiable operations instead.
     """
 
     @staticmethod
     def forward(ctx, x, target, cdim: int, reduction: str, is_index: bool):
         t = opmath_dtype(x.dtype)
-        _, z, log_s = _log_partition(x.to(t), cdim)
-        log_p = z.sub_(log_s)
+        work = x.to(t)
         if is_index:
-            index = target.unsqueeze(cdim).to(torch.int64)
-            loss = -log_p.gather(cdim, index).squeeze(cdim)
+            m, log_s, _ = _log_partition(work, cdim)
+            chosen = work.gather(cdim, target.unsqueeze(cdim).to(torch.int64))
+            loss = ((m - chosen) + log_s).squeeze(cdim)
+            ctx.save_for_backward(x, target, m, log_s)
         else:
+            log_p = _log_probs(work, cdim)
             loss = -_weighted_log_probs(target.to(t), log_p).sum(dim=cdim)
+            ctx.save_for_backward(x, target, log_p)
         ctx.cdim, ctx.reduction, ctx.is_index = cdim, reduction, is_index
         ctx.count = max(loss.numel(), 1)
-        ctx.save_for_backward(x, target, log_p)
         return _reduce(loss, reduction).to(x.dtype)
 
     @staticmethod
     def backward(ctx, grad):
-        x, target, log_p = ctx.saved_tensors
-        cdim, t = ctx.cdim, log_p.dtype
+        x, target, *saved = ctx.saved_tensors
+        cdim, t = ctx.cdim, opmath_dtype(x.dtype)
         scale = grad.to(t)
         if ctx.reduction == "none":
             scale = scale.unsqueeze(cdim)
@@ -341,18 +352,27 @@ class _CrossEntropy(torch.autograd.Function):
         higher_order = torch.is_grad_enabled()
         if higher_order:
             log_p = _LogSoftmax.apply(x, cdim, t)
-        probs = log_p.exp()
+            probs = log_p.exp()
+        elif ctx.is_index:
+            m, log_s = saved
+            probs = torch.sub(x.to(t), m).sub_(log_s).exp_()
+        else:
+            (log_p,) = saved
+            probs = log_p.exp()
+        grad_target = None
         if ctx.is_index:
             index = target.unsqueeze(cdim).to(torch.int64)
-            grad_x = probs.scatter_add(cdim, index, torch.full_like(index, -1, dtype=t))
-            grad_target = None
+            minus_one = torch.full_like(index, -1, dtype=t)
+            grad_x = (
+                probs.scatter_add(cdim, index, minus_one)
+                if higher_order
+                else (probs.scatter_add_(cdim, index, minus_one))
+            )
         else:
             y = target.to(t)
             grad_x = probs * y.sum(dim=cdim, keepdim=True) - y
-            grad_target = None
             if ctx.needs_input_grad[1]:
-                grad_target = -_weighted_log_probs(torch.ones_like(y), log_p) * scale
-                grad_target = torch.where(y == 0, 0.0, grad_target).to(target.dtype)
+                grad_target = torch.where(y == 0, 0.0, -log_p * scale).to(target.dtype)
         grad_x = grad_x * scale if higher_order else grad_x.mul_(scale)
         return grad_x.to(x.dtype), grad_target, None, None, None
 
