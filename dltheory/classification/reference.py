@@ -36,7 +36,9 @@ __all__ = ["cross_entropy", "cross_entropy_grad", "log_softmax", "logsumexp", "o
 Reduction = Literal["none", "mean", "sum"]
 
 
-def one_hot(labels: torch.Tensor, num_classes: int = -1, *, dtype: torch.dtype = torch.int64):
+def one_hot(
+    labels: torch.Tensor, num_classes: int = -1, *, dtype: torch.dtype = torch.int64
+) -> torch.Tensor:
     r"""One-hot encode class indices.
 
     .. math:: \operatorname{one\_hot}(y)_{\dots, j} = [\,y_{\dots} = j\,], \quad j = 0, \dots, C-1
