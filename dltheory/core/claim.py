@@ -16,6 +16,7 @@ reason why (:class:`NotApplicable`).
 
 from __future__ import annotations
 
+import builtins
 import enum
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -164,32 +165,32 @@ class Claim:
         if all(isinstance(leg, NotApplicable) for leg in self.legs.values()):
             raise ValueError(f"{self.id}: a claim needs at least one runnable leg")
 
-    @property
+    @builtins.property  # the field `property` shadows the builtin here
     def chapter(self) -> str:
         return self.id.partition(".")[0]
 
-    @property
+    @builtins.property
     def slug(self) -> str:
         return self.id.partition(".")[2]
 
-    @property
+    @builtins.property
     def function_name(self) -> str:
         """The name of this claim's leg functions in the chapter's leg modules."""
         return self.slug.replace("-", "_")
 
-    @property
+    @builtins.property
     def legs(self) -> dict[str, Leg]:
         return {"symbolic": self.symbolic, "numeric": self.numeric, "property": self.property}
 
-    @property
+    @builtins.property
     def expected_outcome(self) -> str:
         return "refuted_as_expected" if self.kind is Kind.ERRATUM else "verified"
 
-    @property
+    @builtins.property
     def test_id(self) -> str:
         return f"tests/test_claims.py::test_claim[{self.id}]"
 
-    @property
+    @builtins.property
     def code_locations(self) -> list[str]:
         return [f"dltheory/{self.chapter}/reference.py:{name}" for name in self.code]
 

@@ -11,6 +11,7 @@ Select one with ``HYPOTHESIS_PROFILE=<name>`` or ``dltheory verify --profile <na
 from __future__ import annotations
 
 import os
+from typing import Any
 
 PROFILES = ("ci", "dev", "thorough")
 DEFAULT_PROFILE = "ci"
@@ -25,7 +26,7 @@ def register_profiles() -> None:
         return
     from hypothesis import HealthCheck, settings
 
-    common = {"deadline": None, "suppress_health_check": [HealthCheck.too_slow]}
+    common: dict[str, Any] = {"deadline": None, "suppress_health_check": [HealthCheck.too_slow]}
     settings.register_profile(
         "ci", max_examples=60, derandomize=True, database=None, print_blob=True, **common
     )

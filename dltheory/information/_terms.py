@@ -42,12 +42,16 @@ def log_ratio(p: torch.Tensor, *qs: torch.Tensor) -> torch.Tensor:
     to 0). Exact zeros give the right infinities (:math:`p = 0 < q`: :math:`-\infty`;
     :math:`p > 0 = q`: :math:`+\infty`).
     """
-    quotient, scale, product = p, None, None
-    for q in qs:
+    if not qs:
+        raise TypeError("log_ratio needs at least one denominator")
+    first, *rest = qs
+    quotient, scale = torch.frexp(first)
+    quotient, product = p / quotient, first
+    for q in rest:
         mantissa, exponent = torch.frexp(q)
         quotient = quotient / mantissa
-        scale = exponent if scale is None else scale + exponent
-        product = q if product is None else product * q
+        scale = scale + exponent
+        product = product * q
     far = torch.log(quotient) - scale.to(p.dtype) * _LN2
     relative = (p - product) / product  # inf or NaN where the product is 0: then far is used
     return torch.where(relative.abs() < 0.5, torch.log1p(relative), far)

@@ -61,7 +61,7 @@ __all__ = [
 _LOG_2PI_E = math.log(2 * math.pi * math.e)
 
 
-def _distribution(name: str, p: object, dim: int, validate: bool) -> int:
+def _distribution(name: str, p: torch.Tensor, dim: int, validate: bool) -> int:
     check_floating(name, p)
     dim = normalize_dim(name, p, dim)
     if validate:
@@ -69,7 +69,7 @@ def _distribution(name: str, p: object, dim: int, validate: bool) -> int:
     return dim
 
 
-def _pair(p: object, q: object, dim: int, validate: bool) -> tuple[int, torch.dtype]:
+def _pair(p: torch.Tensor, q: torch.Tensor, dim: int, validate: bool) -> tuple[int, torch.dtype]:
     check_floating("p", p)
     check_floating("q", q)
     check_same_shape("q", q, "p", p)
@@ -79,7 +79,7 @@ def _pair(p: object, q: object, dim: int, validate: bool) -> tuple[int, torch.dt
     return dim, torch.promote_types(p.dtype, q.dtype)
 
 
-def _joint(joint: object, validate: bool) -> None:
+def _joint(joint: torch.Tensor, validate: bool) -> None:
     check_floating("joint", joint)
     if joint.dim() < 2:
         raise ValueError(
