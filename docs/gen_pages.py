@@ -19,13 +19,13 @@ SymPy objects and runner that ``dltheory verify`` and pytest use.
 
 from __future__ import annotations
 
-import html
 import importlib
 import importlib.util
 import io
 import json
 import logging
 import re
+import sys
 import time
 from collections import Counter
 from pathlib import Path
@@ -35,103 +35,24 @@ import mkdocs_gen_files
 
 log = logging.getLogger("mkdocs.plugins.dltheory")
 
-PROFILE = "ci"  # deterministic: derandomized Hypothesis, the same examples on every build
-DEVICE = "cpu"
 
-OUTCOME_LABELS = {
-    "verified": ("verified", ":material-check-circle:", "ok"),
-    "refuted_as_expected": ("refuted as expected", ":material-close-circle:", "erratum"),
-    "failed": ("FAILED", ":material-alert-circle:", "fail"),
-    "skipped": ("skipped", ":material-minus-circle:", "skip"),
-}
-LEG_LABELS = {
-    "proved": "proved (general)",
-    "proved_fixed_size": "proved for fixed sizes",
-    "disproved": "disproved at a witness",
-    "passed": "passed",
-    "refuted": "refuted",
-    "failed": "FAILED",
-    "not_applicable": "—",
-    "skipped": "skipped",
-}
+sys.path.insert(0, str(Path(__file__).parent))  # docs/ holds the helper module
 
-# ---------------------------------------------------------------------------------------------
-# Markdown helpers
-# ---------------------------------------------------------------------------------------------
-
-_MD_SPECIAL = re.compile(r"([\\`*_\[\]{}|$#])")
-
-
-_INLINE_MATH = re.compile(r"(\$[^$]+\$)")
-
-
-def text(value: str, *, link_ids: bool = True) -> str:
-    """Plain text (claim titles, descriptions, step texts) made safe for Markdown.
-
-    HTML and Markdown specials are escaped, so ``o_i >= o_j`` or ``1 <= c <= q`` show as
-    written; ``$...$`` segments pass through as inline math for KaTeX; claim ids in the
-    text become links to the claim.
-    """
-    parts = _INLINE_MATH.split(value)
-    out = "".join(
-        part if index % 2 else _MD_SPECIAL.sub(r"\\\1", html.escape(part, quote=False))
-        for index, part in enumerate(parts)
-    )
-    if link_ids and _CLAIM_ID_RE is not None:
-        out = _CLAIM_ID_RE.sub(lambda m: f"[`{m[0]}`][{m[0]}]", out)
-    return out
-
-
-def code(value: str) -> str:
-    """An inline code span that survives backticks in ``value``."""
-    fence = "``" if "`" in value else "`"
-    pad = " " if value.startswith("`") or value.endswith("`") else ""
-    return f"{fence}{pad}{value}{pad}{fence}"
-
-
-def display_math(latex: str, indent: str = "") -> list[str]:
-    return ["", f"{indent}$$", f"{indent}{latex.strip()}", f"{indent}$$", ""]
-
-
-def claim_ref(claim_id: str, label: str | None = None) -> str:
-    """A link to a claim's section, resolved by mkdocs-autorefs from the heading id."""
-    return f"[{label or code(claim_id)}][{claim_id}]"
-
-
-def sympy_latex(expr: Any) -> str:
-    import sympy as sp
-
-    if isinstance(expr, bool):
-        return r"\text{True}" if expr else r"\text{False}"
-    return sp.latex(expr)
-
-
-def witness_latex(witness: dict) -> str:
-    return r",\ ".join(f"{sympy_latex(k)} = {sympy_latex(v)}" for k, v in witness.items())
-
-
-def _is_trivial(residual: Any) -> bool:
-    """A residual that is already ``0`` or ``True`` before simplification."""
-    import sympy as sp
-
-    return residual is True or residual is sp.true or getattr(residual, "is_zero", None) is True
-
-
-def _is_expr(residual: Any) -> bool:
-    """An expression residual (must simplify to 0) rather than a fact (must be True)."""
-    import sympy as sp
-
-    return not isinstance(residual, bool | sp.logic.boolalg.Boolean | sp.core.relational.Relational)
-
-
-def outcome_badge(outcome: str) -> str:
-    label, icon, css = OUTCOME_LABELS.get(outcome, (outcome, "", "skip"))
-    return f'<span class="dlt-status dlt-status--{css}">{icon} {label}</span>'
-
-
-def kind_badge(kind: str) -> str:
-    return f'<span class="dlt-kind dlt-kind--{kind}">{kind}</span>'
-
+from site_markdown import (  # noqa: E402
+    DEVICE,
+    LEG_LABELS,
+    OUTCOME_LABELS,
+    PROFILE,
+    claim_ref,
+    claim_section,
+    code,
+    derivation_of,
+    display_math,
+    outcome_badge,
+    set_claim_ids,
+    text,
+    witness_latex,
+)
 
 # ---------------------------------------------------------------------------------------------
 # The verification run (once per build)
@@ -165,16 +86,6 @@ def run_verification() -> tuple[dict[str, Any], dict[str, Any]]:
     return {r.claim.id: r for r in results}, report
 
 
-def derivation_of(claim) -> tuple[Any | None, str | None]:
-    """The claim's SymPy ``Derivation`` (recomputed: the runner does not return it)."""
-    from dltheory.core import registry
-
-    try:
-        return registry.leg_function(claim, "symbolic")(), None
-    except Exception as exc:  # shown on the page; the runner reports the same failure
-        return None, f"{type(exc).__name__}: {exc}"
-
-
 # ---------------------------------------------------------------------------------------------
 # Figures
 # ---------------------------------------------------------------------------------------------
@@ -204,175 +115,6 @@ def render_figures(chapter: str) -> list[tuple[str, str, str]]:
             f.write(buffer.getvalue())
         out.append((slug, path, caption))
     return out
-
-
-# ---------------------------------------------------------------------------------------------
-# Per-claim sections
-# ---------------------------------------------------------------------------------------------
-
-
-def _leg_summary(result) -> str:
-    parts = []
-    for name, leg in result.legs.items():
-        if leg.status == "not_applicable":
-            continue
-        parts.append(f"{name} {LEG_LABELS.get(leg.status, leg.status)}")
-    return "; ".join(parts)
-
-
-def _failure_block(message: str, indent: str = "") -> list[str]:
-    """A red admonition holding ``message`` verbatim (a code block: no Markdown, no math)."""
-    fence = "~~~~" if "~~~" not in message else "~~~~~~~~"
-    body = [f"{indent}    {line}" for line in (fence + "text", *message.splitlines(), fence)]
-    return ["", f'{indent}!!! failure "Not as declared in this build"', "", *body, ""]
-
-
-def symbolic_section(claim, result) -> list[str]:
-    from dltheory.core.claim import NotApplicable
-
-    leg = claim.symbolic
-    lines = ["", "**Derivation (SymPy).**"]
-    if isinstance(leg, NotApplicable):
-        return [*lines[:-1], "", f"**Derivation.** No symbolic leg: {text(leg.reason)}", ""]
-    status = result.legs["symbolic"]
-    if claim.kind.value == "erratum":
-        scope = f"Disproof of the statement as written ({text(leg.scope)})."
-    elif leg.general:
-        scope = f"A general proof: {text(leg.scope)}."
-    else:
-        scope = (
-            f"A fixed-size check, not a general proof: {text(leg.scope)} only "
-            f"(reported as *proved for fixed sizes*)."
-        )
-    lines[-1] += " " + scope
-    derivation, error = derivation_of(claim)
-    if derivation is None:
-        return [*lines, *_failure_block(f"The derivation could not be computed: {error}")]
-    lines.append("")
-    for number, step in enumerate(derivation.steps, 1):
-        lines.append(f"{number}. {text(step.text)}")
-        lines += display_math(sympy_latex(step.expr), indent="    ")
-    trivial = all(_is_trivial(r) for r in derivation.residuals)
-    if claim.kind.value == "erratum":
-        details = status.details
-        if derivation.witness:
-            witness = witness_latex(derivation.witness)
-            value = details.get("value_at_witness")
-            at = f", where it evaluates to {code(value)}" if value else ""
-            lines += [
-                "",
-                f"The residual (as written minus correct) is not zero at the witness "
-                f"${witness}${at}: the statement as written is false.",
-            ]
-    elif trivial:
-        lines += ["", "The residual of the last step is already $0$ (or True) as derived."]
-    else:
-        lines += ["", "Residuals that SymPy simplifies to $0$ (or to True) in this build:"]
-        for residual in derivation.residuals:
-            arrow = r"\;\xrightarrow{\text{simplify}}\; " + (
-                "0" if _is_expr(residual) else r"\text{True}"
-            )
-            lines += display_math(f"{sympy_latex(residual)} {arrow}")
-    lines += ["", f"Status in this build: **{LEG_LABELS.get(status.status, status.status)}**."]
-    if status.status == "failed":
-        lines += _failure_block(status.details.get("message", "failed"))
-    return lines
-
-
-def numeric_section(claim, result) -> list[str]:
-    from dltheory.core.claim import NotApplicable
-
-    leg = claim.numeric
-    if isinstance(leg, NotApplicable):
-        return ["", f"**Numeric check.** None: {text(leg.reason)}", ""]
-    status = result.legs["numeric"]
-    dtypes = status.details.get("dtypes") or []
-    done = ", ".join(code(d) for d in dtypes) if dtypes else "none"
-    lines = [
-        "",
-        f"**Numeric check.** Oracle: {text(leg.oracle)}. Compared in float64 at the dtype's "
-        f"tolerance ([table](../verification.md#tolerances)); dtypes that agreed on "
-        f"{code(DEVICE)}: {done}. "
-        f"Status: **{LEG_LABELS.get(status.status, status.status)}**.",
-    ]
-    if status.status == "failed":
-        lines += _failure_block(status.details.get("message", "failed"))
-    return lines
-
-
-def property_section(claim, result) -> list[str]:
-    from dltheory.core.claim import NotApplicable
-
-    leg = claim.property
-    if isinstance(leg, NotApplicable):
-        return ["", f"**Property (Hypothesis).** None: {text(leg.reason)}", ""]
-    status = result.legs["property"]
-    details = status.details
-    lines = ["", f"**Property (Hypothesis).** {text(leg.description)}."]
-    if leg.latex:
-        lines += display_math(leg.latex)
-    examples = details.get("examples", 0)
-    if status.status == "passed" and details.get("witness"):
-        outcome = f"a witness was found after {examples} examples: {code(details['witness'])}"
-    elif status.status == "passed":
-        outcome = f"no counterexample in {examples} examples (profile {code(PROFILE)})"
-    elif status.status == "refuted":
-        outcome = "refuted; Hypothesis shrank the counterexample to"
-    else:
-        outcome = LEG_LABELS.get(status.status, status.status)
-    lines += [
-        "",
-        f"Status in this build: **{LEG_LABELS.get(status.status, status.status)}** — "
-        f"{outcome}" + ("" if status.status == "refuted" else "."),
-    ]
-    if status.status == "refuted":
-        lines += ["", "```text", str(details.get("counterexample")), "```"]
-    if status.status == "failed":
-        lines += _failure_block(details.get("message", "failed"))
-    return lines
-
-
-def claim_section(claim, result, corrected_by: dict[str, list]) -> list[str]:
-    erratum = claim.kind.value == "erratum"
-    lines = [
-        f"### {text(claim.title, link_ids=False)} {{#{claim.id}}}",
-        "",
-        f'<p class="dlt-claim-head" markdown="span">{kind_badge(claim.kind.value)} '
-        f"{outcome_badge(result.outcome)} <code>{claim.id}</code></p>",
-        "",
-    ]
-    if erratum:
-        lines += ["**As the notes write it** (refuted):"]
-    lines += display_math(claim.statement)
-
-    facts = [f"- **Source:** § {text(claim.source)}", f"- **Kind:** {claim.kind.value}"]
-    status = f"- **Status (this build):** {outcome_badge(result.outcome)}"
-    legs = _leg_summary(result)
-    facts.append(f"{status} — {legs}" if legs else status)
-    if erratum:
-        facts.append(f"- **Corrected claim:** {claim_ref(claim.corrects)}")
-    for erratum_claim in corrected_by.get(claim.id, []):
-        facts.append(
-            f"- **Corrects the notes:** the notes' version is refuted in "
-            f"{claim_ref(erratum_claim.id)}"
-        )
-    if claim.code:
-        refs = ", ".join(
-            f"[`{name}()`][dltheory.{claim.chapter}.reference.{name}]" for name in claim.code
-        )
-        facts.append(f"- **Reference implementation:** {refs}")
-    facts.append(f'- **Test:** `pytest "{claim.test_id}"`')
-    facts.append(f"- **Run it:** `dltheory verify --claim {claim.id}`")
-    lines += facts
-    if claim.note:
-        lines += ["", '!!! note "How the statement is read"', "", f"    {text(claim.note)}"]
-    lines += symbolic_section(claim, result)
-    lines += numeric_section(claim, result)
-    lines += property_section(claim, result)
-    if not result.as_declared:
-        lines += _failure_block(result.failure_report())
-    lines += ["", ""]
-    return lines
 
 
 # ---------------------------------------------------------------------------------------------
@@ -492,7 +234,7 @@ def errata_page(chapters, results) -> str:
                 "",
             ]
             sym = result.legs["symbolic"].details
-            derivation = derivation_of(claim)[0] if sym.get("witness") else None
+            derivation = derivation_of(result)[0] if sym.get("witness") else None
             if derivation is not None and derivation.witness:
                 lines += [
                     f"**Symbolic witness:** at ${witness_latex(derivation.witness)}$ the "
@@ -689,13 +431,11 @@ def fill_markers(page: str, blocks: dict[str, str]) -> None:
 
 
 def main() -> None:
-    global _CLAIM_ID_RE
     from dltheory.core import registry
 
     start = time.perf_counter()
     chapters = registry.chapters()
-    ids = sorted((c.id for c in registry.all_claims()), key=len, reverse=True)
-    _CLAIM_ID_RE = re.compile(r"\b(?:" + "|".join(map(re.escape, ids)) + r")\b") if ids else None
+    set_claim_ids(c.id for c in registry.all_claims())
     results, report = run_verification()
 
     corrected_by: dict[str, list] = {}
@@ -732,7 +472,5 @@ def main() -> None:
     )
     log.info("dltheory: generated the site's pages in %.1f s", time.perf_counter() - start)
 
-
-_CLAIM_ID_RE: re.Pattern[str] | None = None
 
 main()

@@ -101,6 +101,7 @@ def _run_symbolic(claim: Claim, leg: SymbolicLeg) -> LegResult:
     derivation = leg_function(claim, "symbolic")()
     if not isinstance(derivation, Derivation):
         raise TypeError(f"symbolic leg of {claim.id} returned {type(derivation).__name__}")
+    details["derivation"] = derivation  # for the docs; not part of the JSON report
     simplified = [_simplify(r) for r in derivation.residuals]
     details["residuals"] = [str(r) for r in simplified]
     if claim.kind is Kind.ERRATUM:
