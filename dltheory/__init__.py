@@ -12,16 +12,16 @@ Hypothesis load only when a claim's legs are run.
 from __future__ import annotations
 
 import importlib
+import importlib.util
 from typing import Any
 
 __version__ = "0.1.0"
 
-_CHAPTERS = ("classification", "information")
-
-__all__ = ["__version__", *_CHAPTERS]
+__all__ = ["__version__"]
 
 
 def __getattr__(name: str) -> Any:
-    if name in _CHAPTERS:
+    """Import a subpackage (a chapter, ``core``, ``cli``) on first access."""
+    if not name.startswith("_") and importlib.util.find_spec(f"dltheory.{name}") is not None:
         return importlib.import_module(f"dltheory.{name}")
     raise AttributeError(f"module 'dltheory' has no attribute {name!r}")

@@ -323,6 +323,14 @@ def test_probability_targets_tolerate_rounding_by_dtype():
         cross_entropy(_logits(4, 1000, dtype=dtype), probs.to(dtype))  # rounded: still valid
 
 
+def test_closed_form_gradient_is_exact_for_unnormalized_weights():
+    x = _logits(3, 4, dtype=torch.float64)
+    y = torch.rand(3, 4, generator=torch.Generator().manual_seed(9), dtype=torch.float64) * 2
+    leaf = x.clone().requires_grad_()
+    (want,) = torch.autograd.grad(F.cross_entropy(leaf, y, reduction="sum"), leaf)
+    assert_close(cross_entropy_grad(x, y, reduction="sum", validate=False), want)
+
+
 def test_validate_false_skips_value_checks():
     x = torch.zeros(1, 3)
     unnormalized = torch.tensor([[1.0, 1.0, 1.0]])

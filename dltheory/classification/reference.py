@@ -82,10 +82,11 @@ def one_hot(
     return out.scatter_(-1, labels.unsqueeze(-1).to(torch.int64), 1)
 
 
-def _shift(x: torch.Tensor, dim: int) -> torch.Tensor:
-    """The row maximum, with non-finite maxima replaced by 0 (so all-``-inf`` rows give -inf)."""
+def _row_max(x: torch.Tensor, dim: int) -> tuple[torch.Tensor, torch.Tensor]:
+    """The shift :math:`m` (the row maximum, 0 where that is not finite) and the finite mask."""
     m = x.amax(dim=dim, keepdim=True)
-    return torch.where(torch.isfinite(m), m, torch.zeros((), dtype=m.dtype, device=m.device))
+    finite = torch.isfinite(m)
+    return torch.where(finite, m, torch.zeros((), dtype=m.dtype, device=m.device)), finite
 
 
 def _log_partition(x: torch.Tensor, dim: int) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
@@ -101,9 +102,7 @@ def _log_partition(x: torch.Tensor, dim: int) -> tuple[torch.Tensor, torch.Tenso
     Higham & Higham, *Accurately computing the log-sum-exp and softmax functions*, 2021).
     Rows whose maximum is not finite are shifted by 0 and use the plain sum.
     """
-    m = x.amax(dim=dim, keepdim=True)
-    finite = torch.isfinite(m)
-    m = torch.where(finite, m, torch.zeros((), dtype=m.dtype, device=m.device))
+    m, finite = _row_max(x, dim)
     e = torch.sub(x, m).exp_()
     s = e.sum(dim=dim, keepdim=True)
     rest = e.frac_().sum(dim=dim, keepdim=True)
@@ -120,7 +119,7 @@ class _Softmax(torch.autograd.Function):
     @staticmethod
     def forward(ctx, x: torch.Tensor, dim: int):
         work = x.to(opmath_dtype(x.dtype))
-        z = work - _shift(work, dim)
+        z = work - _row_max(work, dim)[0]
         z.exp_()
         z.div_(z.sum(dim=dim, keepdim=True))
         y = z.to(x.dtype)
@@ -311,6 +310,20 @@ def _weighted_log_probs(y: torch.Tensor, log_p: torch.Tensor) -> torch.Tensor:
     return torch.where(y == 0, torch.zeros((), dtype=y.dtype, device=y.device), y * log_p)
 
 
+def _softmax_minus_target(
+    probs: torch.Tensor, target: torch.Tensor, cdim: int, is_index: bool, *, inplace: bool = False
+) -> torch.Tensor:
+    r""":math:`\operatorname{softmax}(\mathbf{o}) \sum_j y_j - \mathbf{y}` from the softmax
+    ``probs``: the gradient of one sample's loss (``softmax - y`` when :math:`\sum_j y_j = 1`)."""
+    if is_index:
+        index = target.unsqueeze(cdim).to(torch.int64)
+        minus_one = torch.full_like(index, -1, dtype=probs.dtype)
+        scatter = probs.scatter_add_ if inplace else probs.scatter_add
+        return scatter(cdim, index, minus_one)
+    y = target.to(probs.dtype)
+    return probs * y.sum(dim=cdim, keepdim=True) - y
+
+
 class _CrossEntropy(torch.autograd.Function):
     r"""Cross-entropy whose backward is the closed-form gradient of
     ``classification.softmax-ce-gradient``: :math:`(\operatorname{softmax}(\mathbf{o})
@@ -361,20 +374,10 @@ class _CrossEntropy(torch.autograd.Function):
         else:
             (log_p,) = saved
             probs = log_p.exp()
+        grad_x = _softmax_minus_target(probs, target, cdim, ctx.is_index, inplace=not higher_order)
         grad_target = None
-        if ctx.is_index:
-            index = target.unsqueeze(cdim).to(torch.int64)
-            minus_one = torch.full_like(index, -1, dtype=t)
-            grad_x = (
-                probs.scatter_add(cdim, index, minus_one)
-                if higher_order
-                else (probs.scatter_add_(cdim, index, minus_one))
-            )
-        else:
-            y = target.to(t)
-            grad_x = probs * y.sum(dim=cdim, keepdim=True) - y
-            if ctx.needs_input_grad[1]:
-                grad_target = torch.where(y == 0, 0.0, -log_p * scale).to(target.dtype)
+        if not ctx.is_index and ctx.needs_input_grad[1]:
+            grad_target = torch.where(target == 0, 0.0, -log_p * scale).to(target.dtype)
         grad_x = grad_x * scale if higher_order else grad_x.mul_(scale)
         return grad_x.to(x.dtype), grad_target, None, None, None
 
@@ -434,10 +437,12 @@ def cross_entropy_grad(
 
     .. math:: \frac{\partial l}{\partial o_j} = \operatorname{softmax}(\mathbf{o})_j - y_j
 
-    (proved in ``classification.softmax-ce-gradient``; it needs :math:`\sum_j y_j = 1`,
-    which validation enforces). With ``reduction="mean"`` the result is divided by the
-    number of samples; with ``"none"`` row :math:`i` is the gradient of the :math:`i`-th
-    sample's own loss.
+    for targets on the simplex (proved in ``classification.softmax-ce-gradient``); for
+    weights that do not sum to 1 (``validate=False``) it is the exact gradient
+    :math:`\operatorname{softmax}(\mathbf{o})_j \sum_k y_k - y_j`, the same formula the
+    backward pass of :func:`cross_entropy` uses. With ``reduction="mean"`` the result is
+    divided by the number of samples; with ``"none"`` row :math:`i` is the gradient of the
+    :math:`i`-th sample's own loss.
 
     Args:
         input, target, reduction, validate: as for :func:`cross_entropy`.
@@ -457,15 +462,7 @@ def cross_entropy_grad(
     cdim = normalize_dim("input", input, _class_dim(input))
     is_index = _check_target(input, target, validate)
     t = opmath_dtype(input.dtype)
-    grad = _Softmax.apply(input.to(t), cdim)
-    if is_index:
-        grad = grad.scatter_add(
-            cdim,
-            target.unsqueeze(cdim).to(torch.int64),
-            torch.full_like(target, -1, dtype=t).unsqueeze(cdim),
-        )
-    else:
-        grad = grad - target.to(t)
+    grad = _softmax_minus_target(_Softmax.apply(input.to(t), cdim), target, cdim, is_index)
     if reduction == "mean":
         grad = grad / max(input.numel() // input.shape[cdim], 1)
     return grad.to(input.dtype)
