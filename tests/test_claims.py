@@ -1,8 +1,11 @@
 """Every registered claim, one test id each: ``test_claim[<claim id>]``.
 
-The test runs the same legs as ``dltheory verify`` and passes when the outcome is what the
-record declares: ``verified`` for theorems, identities and definitions, ``refuted_as_expected``
-for errata. On failure it prints every leg's status, message and counterexample.
+The test runs the same legs as ``dltheory verify`` (the claims it uses first) and passes when
+the outcome is what the record declares: ``verified`` for theorems, identities and definitions,
+``refuted_as_expected`` for errata, ``noted`` for notation notes. On failure it prints every
+leg's status, message and counterexample. It also checks that the numeric and property legs
+exercised every function the record declares in ``code``: a declared function no leg calls
+would let a target that gets it wrong pass ``dltheory check``.
 """
 
 from __future__ import annotations
@@ -19,3 +22,8 @@ CLAIMS = all_claims()
 def test_claim(claim, device, hypothesis_settings):
     result = run_claim(claim, device=device, settings=hypothesis_settings)
     assert result.outcome == claim.expected_outcome, result.failure_report()
+    used = set().union(*(leg.details.get("used", set()) for leg in result.legs.values()))
+    declared = {name.rpartition(".")[2] for name in claim.functions}
+    assert used == declared, (
+        f"{claim.id}: `code` declares {sorted(declared)}, legs used {sorted(used)}"
+    )

@@ -1,28 +1,58 @@
-"""The claim record: one checkable statement of the notes and the legs that check it.
+r"""The claim record: one checkable statement of the notes, with the legs that check it.
 
-A :class:`Claim` is plain data. Its legs name functions by convention rather than holding
-them, so that building the registry imports neither SymPy nor Hypothesis:
+A claim is written the way a mathlib theorem is: the statement and its proof stand together,
+in the order of the text. A section module of a chapter (``dltheory/<chapter>/claims/<section>.py``)
+declares a :class:`Section`, then for each claim its record followed by its legs::
 
-* the symbolic leg of claim ``<chapter>.<slug>`` is ``dltheory.<chapter>.symbolic.<slug_>``,
-  a function returning a :class:`Derivation`;
-* the numeric leg is ``dltheory.<chapter>.numeric.<slug_>(device, dtype)``, which raises
-  ``AssertionError`` when the reference disagrees with its oracle;
-* the property leg is ``dltheory.<chapter>.properties.<slug_>()``, returning a
-  :class:`ForAll` or :class:`Exists` (strategy plus predicate),
+    SECTION = Section("classification", "4 Softmax")
 
-where ``slug_`` is the slug with ``-`` replaced by ``_``. A leg that is absent carries the
-reason why (:class:`NotApplicable`).
+    sums_to_one = SECTION.claim(
+        "softmax-sums-to-one",
+        title="Softmax outputs sum to one",
+        statement=r"\sum_i \operatorname{softmax}(\mathbf{o})_i = 1",
+        kind=Kind.THEOREM,
+        code=("softmax",),
+    )
+
+
+    @sums_to_one.symbolic_leg(scope="general q")
+    def _() -> Derivation: ...
+
+
+    @sums_to_one.numeric_leg(oracle="the identity, summed in float64")
+    def _(impl, device, dtype) -> None: ...
+
+
+    @sums_to_one.property_leg("the outputs sum to 1")
+    def _(impl) -> ForAll: ...
+
+The legs:
+
+* **symbolic** ``fn() -> Derivation``: a SymPy derivation whose residuals must simplify to 0
+  (or be true facts); it may cite proved claims as steps (:class:`Step` ``cites``), which the
+  record lists in ``uses``;
+* **numeric** ``fn(impl, device, dtype)``: compares the implementation under test with an
+  independent oracle and raises ``AssertionError`` on disagreement;
+* **property** ``fn(impl) -> ForAll | Exists``: a Hypothesis strategy and a predicate.
+
+``impl`` gives the numeric and property legs the functions they check, by the names in the
+record's ``code`` (``impl.softmax``). By default these are the chapter's reference functions;
+``dltheory check`` passes someone else's. A leg reaches the code under test only through
+``impl``. A leg a claim does not have is declared :class:`NotApplicable` with the reason.
 """
 
 from __future__ import annotations
 
 import builtins
 import enum
+import sys
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any, Generic, TypeVar
 
 __all__ = [
+    "LEG_NAMES",
     "Chapter",
     "Claim",
     "Derivation",
@@ -32,20 +62,47 @@ __all__ = [
     "NotApplicable",
     "NumericLeg",
     "PropertyLeg",
+    "Section",
     "Step",
     "SymbolicLeg",
+    "source_location",
 ]
 
 T = TypeVar("T")
+F = TypeVar("F", bound=Callable[..., Any])
+
+LEG_NAMES = ("symbolic", "numeric", "property")
+_PACKAGE_ROOT = Path(__file__).resolve().parents[2]  # the directory that holds dltheory/
 
 
 class Kind(enum.StrEnum):
-    """What sort of statement a claim is."""
+    """What sort of statement a claim is.
+
+    ``erratum``: false as written; Hypothesis must refute it, and a corrected claim stands
+    beside it. ``notation``: a slip of wording or notation (a reused letter, a misnamed
+    symbol); nothing false is asserted, so there is nothing to refute: the record states the
+    reading that fixes it and names the claim that states it correctly.
+    """
 
     THEOREM = "theorem"
     IDENTITY = "identity"
     DEFINITION = "definition"
     ERRATUM = "erratum"
+    NOTATION = "notation"
+
+
+def source_location(path: str, line: int) -> str:
+    """``path:line`` relative to the directory holding the ``dltheory`` package."""
+    try:
+        relative = Path(path).resolve().relative_to(_PACKAGE_ROOT)
+    except ValueError:
+        relative = Path(path)
+    return f"{relative.as_posix()}:{line}"
+
+
+def _function_location(fn: Callable[..., Any]) -> str:
+    code = fn.__code__  # the first line is the decorator line: where the leg starts to read
+    return source_location(code.co_filename, code.co_firstlineno)
 
 
 @dataclass(frozen=True)
@@ -59,20 +116,32 @@ class NotApplicable:
 class SymbolicLeg:
     """A SymPy derivation.
 
-    ``general`` says whether the derivation holds for every size (``scope`` then reads like
+    ``general`` says whether it holds for every size (``scope`` then reads like
     ``"general q"``) or only for the fixed sizes it names (``"for q = 2, 3, 4"``).
     """
 
     scope: str
     general: bool = True
+    run: Callable[[], Derivation] = field(default=lambda: _missing(), repr=False, compare=False)
+
+    @builtins.property
+    def location(self) -> str:
+        return _function_location(self.run)
 
 
 @dataclass(frozen=True)
 class NumericLeg:
-    """A comparison of the reference implementation with an independent oracle."""
+    """A comparison of the implementation under test with an independent oracle."""
 
     oracle: str
     dtypes: tuple[str, ...] = ("float64", "float32", "bfloat16", "float16")
+    run: Callable[[Any, str, Any], None] = field(
+        default=lambda impl, device, dtype: _missing(), repr=False, compare=False
+    )
+
+    @builtins.property
+    def location(self) -> str:
+        return _function_location(self.run)
 
 
 @dataclass(frozen=True)
@@ -81,14 +150,34 @@ class PropertyLeg:
 
     description: str
     latex: str | None = None
+    run: Callable[[Any], ForAll | Exists] = field(
+        default=lambda impl: _missing(), repr=False, compare=False
+    )
+
+    @builtins.property
+    def location(self) -> str:
+        return _function_location(self.run)
+
+
+def _missing() -> Any:
+    raise RuntimeError("this leg has no function")
+
+
+Leg = SymbolicLeg | NumericLeg | PropertyLeg | NotApplicable
 
 
 @dataclass(frozen=True)
 class Step:
-    """One line of a derivation: what was done, and the resulting SymPy object."""
+    """One line of a derivation: what was done, and the resulting SymPy object.
+
+    ``cites`` names proved claims the step uses instead of deriving them again (each must be
+    in the record's ``uses``); the docs link them, and the runner fails the claim if one of
+    them fails.
+    """
 
     text: str
     expr: Any
+    cites: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -103,15 +192,24 @@ class Derivation:
 
     steps: Sequence[Step]
     residuals: Sequence[Any]
-    witness: dict[str, Any] | None = None
+    witness: dict[Any, Any] | None = None
+
+    @builtins.property
+    def cited(self) -> tuple[str, ...]:
+        return tuple(dict.fromkeys(c for step in self.steps for c in step.cites))
 
 
 @dataclass(frozen=True)
 class ForAll(Generic[T]):
-    """``predicate(x)`` holds for every ``x`` the strategy draws."""
+    """``predicate(x)`` holds for every ``x`` the strategy draws.
+
+    ``names`` labels what the strategy draws in reports: one name for a single value, one per
+    element when it draws a tuple (``names=("p", "q")`` shows ``p = ..., q = ...``).
+    """
 
     strategy: Any  # hypothesis.strategies.SearchStrategy[T]
     predicate: Callable[[T], bool]
+    names: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -120,25 +218,30 @@ class Exists(Generic[T]):
 
     strategy: Any
     predicate: Callable[[T], bool]
+    names: tuple[str, ...] = ()
 
 
-Leg = SymbolicLeg | NumericLeg | PropertyLeg | NotApplicable
-
-
-@dataclass(frozen=True)
+@dataclass(eq=False)
 class Claim:
-    """One checkable statement of the notes.
+    """One checkable statement of the notes, and its legs.
 
     Attributes:
-        id: ``"<chapter>.<slug>"``, stable; used as pytest id, report key and docs anchor.
+        id: ``"<chapter>.<slug>"``, stable; the pytest id, report key and docs anchor.
         title: a short human title.
-        statement: the statement in LaTeX (for an erratum: as the notes write it).
+        statement: the statement in LaTeX (for an erratum or a notation note: as the notes
+            write it).
         source: the section of the notes it comes from.
-        kind: theorem, identity, definition or erratum.
-        code: names of the reference functions (in ``dltheory.<chapter>.reference``) it checks.
-        symbolic, numeric, property: the legs, or :class:`NotApplicable` with a reason.
-        corrects: for an erratum, the id of the claim that states the corrected version.
-        note: optional remark for the docs (how the statement was read, what is assumed).
+        kind: theorem, identity, definition, erratum or notation.
+        code: the functions its numeric and property legs check, by reference name
+            (``"softmax"`` in the claim's own chapter, ``"classification.softmax"`` in
+            another); the legs receive exactly these through ``impl``.
+        uses: ids of proved claims its derivation cites instead of re-deriving them.
+        corrects: for an erratum or a notation note, the claim that states it correctly.
+        note: how the statement is read, what is assumed (for a notation note: the reading
+            that fixes it).
+        location: ``path:line`` of the record.
+        symbolic, numeric, property: the legs (:class:`NotApplicable` with a reason where the
+            claim has none); attached by the ``*_leg`` decorators.
     """
 
     id: str
@@ -146,26 +249,74 @@ class Claim:
     statement: str
     source: str
     kind: Kind
-    symbolic: SymbolicLeg | NotApplicable
-    numeric: NumericLeg | NotApplicable
-    property: PropertyLeg | NotApplicable
     code: tuple[str, ...] = ()
+    uses: tuple[str, ...] = ()
     corrects: str | None = None
     note: str = ""
-    extra: dict[str, Any] = field(default_factory=dict)
+    location: str = ""
+    symbolic: SymbolicLeg | NotApplicable | None = None
+    numeric: NumericLeg | NotApplicable | None = None
+    property: PropertyLeg | NotApplicable | None = None
 
     def __post_init__(self) -> None:
         chapter, _, slug = self.id.partition(".")
         if not chapter or not slug or "." in slug:
             raise ValueError(f"claim id must look like '<chapter>.<slug>', got {self.id!r}")
-        if (self.kind is Kind.ERRATUM) != (self.corrects is not None):
-            raise ValueError(f"{self.id}: an erratum (and only an erratum) names `corrects`")
-        if self.kind is Kind.ERRATUM and not isinstance(self.property, PropertyLeg):
-            raise ValueError(f"{self.id}: an erratum needs a property leg that refutes it")
-        if all(isinstance(leg, NotApplicable) for leg in self.legs.values()):
-            raise ValueError(f"{self.id}: a claim needs at least one runnable leg")
+        needs_corrects = self.kind in (Kind.ERRATUM, Kind.NOTATION)
+        if needs_corrects != (self.corrects is not None):
+            raise ValueError(
+                f"{self.id}: an erratum or notation note (and only those) names `corrects`"
+            )
+        if self.kind is Kind.NOTATION:
+            if not self.note.strip():
+                raise ValueError(f"{self.id}: a notation note states the reading that fixes it")
+            for name in LEG_NAMES:
+                if getattr(self, name) is None:
+                    setattr(self, name, NotApplicable("a notation note asserts nothing to check"))
+        self.code = tuple(self.code)
+        self.uses = tuple(self.uses)
 
-    @builtins.property  # the field `property` shadows the builtin here
+    # -- attaching legs -------------------------------------------------------------------
+
+    def _attach(self, name: str, leg: Leg) -> None:
+        if self.kind is Kind.NOTATION:
+            raise ValueError(f"{self.id}: a notation note has no legs")
+        if getattr(self, name) is not None:
+            raise ValueError(f"{self.id}: the {name} leg is declared twice")
+        setattr(self, name, leg)
+
+    def symbolic_leg(self, scope: str, *, general: bool = True) -> Callable[[F], F]:
+        """Decorator: ``fn() -> Derivation`` is this claim's symbolic leg."""
+
+        def attach(fn: F) -> F:
+            self._attach("symbolic", SymbolicLeg(scope, general, fn))
+            return fn
+
+        return attach
+
+    def numeric_leg(
+        self, oracle: str, *, dtypes: tuple[str, ...] = NumericLeg.dtypes
+    ) -> Callable[[F], F]:
+        """Decorator: ``fn(impl, device, dtype)`` is this claim's numeric leg."""
+
+        def attach(fn: F) -> F:
+            self._attach("numeric", NumericLeg(oracle, tuple(dtypes), fn))
+            return fn
+
+        return attach
+
+    def property_leg(self, description: str, *, latex: str | None = None) -> Callable[[F], F]:
+        """Decorator: ``fn(impl) -> ForAll | Exists`` is this claim's property leg."""
+
+        def attach(fn: F) -> F:
+            self._attach("property", PropertyLeg(description, latex, fn))
+            return fn
+
+        return attach
+
+    # -- derived facts --------------------------------------------------------------------
+
+    @builtins.property
     def chapter(self) -> str:
         return self.id.partition(".")[0]
 
@@ -174,17 +325,29 @@ class Claim:
         return self.id.partition(".")[2]
 
     @builtins.property
-    def function_name(self) -> str:
-        """The name of this claim's leg functions in the chapter's leg modules."""
-        return self.slug.replace("-", "_")
+    def legs(self) -> dict[str, Leg]:
+        """The three legs; raises if one was neither attached nor declared not applicable."""
+        legs = {name: getattr(self, name) for name in LEG_NAMES}
+        missing = [name for name, leg in legs.items() if leg is None]
+        if missing:
+            raise ValueError(
+                f"{self.id} ({self.location}): no {' / '.join(missing)} leg; attach one or "
+                "declare it NotApplicable(reason)"
+            )
+        return legs
 
     @builtins.property
-    def legs(self) -> dict[str, Leg]:
-        return {"symbolic": self.symbolic, "numeric": self.numeric, "property": self.property}
+    def functions(self) -> tuple[str, ...]:
+        """``code`` as qualified names ``<chapter>.<function>``."""
+        return tuple(name if "." in name else f"{self.chapter}.{name}" for name in self.code)
 
     @builtins.property
     def expected_outcome(self) -> str:
-        return "refuted_as_expected" if self.kind is Kind.ERRATUM else "verified"
+        if self.kind is Kind.ERRATUM:
+            return "refuted_as_expected"
+        if self.kind is Kind.NOTATION:
+            return "noted"
+        return "verified"
 
     @builtins.property
     def test_id(self) -> str:
@@ -192,15 +355,74 @@ class Claim:
 
     @builtins.property
     def code_locations(self) -> list[str]:
-        return [f"dltheory/{self.chapter}/reference.py:{name}" for name in self.code]
+        return [
+            f"dltheory/{name.partition('.')[0]}/reference.py:{name.partition('.')[2]}"
+            for name in self.functions
+        ]
+
+
+class Section:
+    """One section of the notes: the claims of a section module, in the order of the text.
+
+    A section module defines ``SECTION = Section(chapter, source)`` and creates each claim
+    with :meth:`claim`, which records where the record stands in the file.
+    """
+
+    def __init__(self, chapter: str, source: str) -> None:
+        self.chapter = chapter
+        self.source = source
+        self.claims: list[Claim] = []
+
+    def claim(
+        self,
+        slug: str,
+        *,
+        title: str,
+        statement: str,
+        kind: Kind,
+        source: str | None = None,
+        code: Sequence[str] = (),
+        uses: Sequence[str] = (),
+        corrects: str | None = None,
+        note: str = "",
+        symbolic: NotApplicable | None = None,
+        numeric: NotApplicable | None = None,
+        property: NotApplicable | None = None,
+    ) -> Claim:
+        """Create and register the claim ``<chapter>.<slug>``.
+
+        ``source`` defaults to the section's; ``uses`` and ``corrects`` take full claim ids.
+        Legs the claim does not have are passed here as :class:`NotApplicable`; the others
+        are attached below the record with the ``*_leg`` decorators.
+        """
+        caller = sys._getframe(1)
+        created = Claim(
+            id=f"{self.chapter}.{slug}",
+            title=title,
+            statement=statement,
+            source=source or self.source,
+            kind=kind,
+            code=tuple(code),
+            uses=tuple(uses),
+            corrects=corrects,
+            note=note,
+            location=source_location(caller.f_code.co_filename, caller.f_lineno),
+            symbolic=symbolic,
+            numeric=numeric,
+            property=property,
+        )
+        self.claims.append(created)
+        return created
 
 
 @dataclass(frozen=True)
 class Chapter:
-    """A chapter of the notes with its claims, in the order the notes state them.
+    """A chapter of the notes: its section modules, in the order of the notes.
 
-    ``order`` is the section number in the notes (``4`` for classification, ``13.6`` for
-    information theory) and sorts chapters in the report and on the site.
+    Defined in ``dltheory/<name>/claims/__init__.py`` as ``CHAPTER``. ``sections`` names the
+    modules of ``dltheory.<name>.claims`` (each defines ``SECTION``); ``order`` is the section
+    number in the notes (``4`` for classification, ``13.6`` for information theory) and sorts
+    chapters in the report and on the site.
     """
 
     name: str
@@ -208,4 +430,4 @@ class Chapter:
     source: str
     order: float
     summary: str
-    claims: tuple[Claim, ...]
+    sections: tuple[str, ...]

@@ -12,7 +12,7 @@ from dltheory.core.runner import ClaimResult
 
 __all__ = ["OUTCOMES", "format_table", "summary", "to_json", "write_json"]
 
-OUTCOMES = ("verified", "refuted_as_expected", "failed", "skipped")
+OUTCOMES = ("verified", "refuted_as_expected", "noted", "failed", "skipped")
 
 
 def summary(results: Sequence[ClaimResult]) -> dict[str, int]:
@@ -23,6 +23,8 @@ def summary(results: Sequence[ClaimResult]) -> dict[str, int]:
 def _leg_json(name: str, result) -> dict[str, Any]:
     d = result.details
     out: dict[str, Any] = {"status": result.status, "seconds": round(result.seconds, 4)}
+    if d.get("location"):
+        out["location"] = d["location"]
     if name == "symbolic":
         out["scope"] = d.get("scope")
     elif name == "numeric":
@@ -33,8 +35,10 @@ def _leg_json(name: str, result) -> dict[str, Any]:
     else:
         out["examples"] = d.get("examples", 0)
         out["counterexample"] = d.get("counterexample")
+        out["counterexample_values"] = d.get("counterexample_values")
         if d.get("witness"):
             out["witness"] = d["witness"]
+            out["witness_values"] = d.get("witness_values")
     for key in ("reason", "message", "witness", "value_at_witness"):
         if d.get(key) is not None and key not in out:
             out[key] = d[key]
@@ -52,6 +56,8 @@ def claim_json(result: ClaimResult) -> dict[str, Any]:
         "source": c.source,
         "kind": c.kind.value,
         "corrects": c.corrects,
+        "location": c.location,
+        "uses": list(c.uses),
         "outcome": result.outcome,
         "expected": c.expected_outcome,
         "seconds": round(result.seconds, 4),
@@ -59,6 +65,7 @@ def claim_json(result: ClaimResult) -> dict[str, Any]:
         "test_id": c.test_id,
         "code": locations[0] if locations else None,
         "code_all": locations,
+        "failed_dependencies": result.failed_dependencies,
     }
 
 

@@ -9,20 +9,22 @@ Leg statuses:
   witness was found), ``refuted`` (Hypothesis found and shrank a counterexample), ``failed``;
 * any leg: ``not_applicable`` (the record says why) or ``skipped`` (not selected for this run).
 
-Outcome: a non-erratum is ``verified`` when every leg that ran succeeded; an erratum is
-``refuted_as_expected`` when its property leg was refuted and its other legs agree;
-otherwise ``failed``; ``skipped`` when no leg ran.
+Outcome: a theorem, identity or definition is ``verified`` when every leg that ran succeeded
+and every claim it uses ended as declared; an erratum is ``refuted_as_expected`` when its
+property leg was refuted and its other legs agree; a notation note is ``noted``; otherwise
+``failed``; ``skipped`` when no leg ran.
 """
 
 from __future__ import annotations
 
 import time
 import traceback
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 from dltheory.core.claim import (
+    LEG_NAMES,
     Claim,
     Derivation,
     Exists,
@@ -33,11 +35,20 @@ from dltheory.core.claim import (
     PropertyLeg,
     SymbolicLeg,
 )
-from dltheory.core.registry import leg_function
+from dltheory.core.implementation import Implementation
 
-__all__ = ["ALL_LEGS", "ClaimResult", "LegResult", "describe_value", "run_claim", "run_leg"]
+__all__ = [
+    "ALL_LEGS",
+    "ClaimResult",
+    "LegResult",
+    "describe_value",
+    "label_values",
+    "run_claim",
+    "run_claims",
+    "run_leg",
+]
 
-ALL_LEGS = ("symbolic", "numeric", "property")
+ALL_LEGS = LEG_NAMES
 _GOOD = {"proved", "proved_fixed_size", "passed"}
 
 
@@ -54,6 +65,8 @@ class ClaimResult:
     outcome: str
     legs: dict[str, LegResult]
     seconds: float
+    #: ids of used claims that did not end as declared (they make this claim fail)
+    failed_dependencies: list[str] = field(default_factory=list)
 
     @property
     def as_declared(self) -> bool:
@@ -63,6 +76,8 @@ class ClaimResult:
     def failure_report(self) -> str:
         """A readable account of every leg that did not do what the record declares."""
         lines = [f"{self.claim.id}: outcome {self.outcome}, expected {self.claim.expected_outcome}"]
+        for used in self.failed_dependencies:
+            lines.append(f"  uses {used}, which did not end as declared")
         for name, leg in self.legs.items():
             lines.append(f"  {name}: {leg.status}")
             for key in ("message", "counterexample", "witness"):
@@ -88,6 +103,41 @@ def describe_value(value: Any) -> str:
     return repr(value)
 
 
+def _plain(value: Any) -> Any:
+    """``value`` as JSON-ready data (tensors and arrays as nested lists)."""
+    import torch
+
+    if isinstance(value, torch.Tensor):
+        return value.tolist()
+    if hasattr(value, "tolist"):  # NumPy arrays and scalars
+        return value.tolist()
+    if isinstance(value, tuple | list):
+        return [_plain(v) for v in value]
+    if isinstance(value, dict):
+        return {str(k): _plain(v) for k, v in value.items()}
+    if isinstance(value, bool | int | float | str) or value is None:
+        return value
+    return repr(value)
+
+
+def label_values(names: Sequence[str], value: Any) -> dict[str, Any] | None:
+    """``{name: value}`` for a drawn example: one name, or one per element of a tuple."""
+    if len(names) == 1:
+        return {names[0]: _plain(value)}
+    if names and isinstance(value, tuple) and len(value) == len(names):
+        return {name: _plain(v) for name, v in zip(names, value, strict=True)}
+    return None
+
+
+def _labelled(names: Sequence[str], value: Any) -> str:
+    labelled = label_values(names, value)
+    if labelled is None:
+        return describe_value(value)
+    if len(names) == 1:
+        return f"{names[0]} = {describe_value(value)}"
+    return ", ".join(f"{n} = {describe_value(v)}" for n, v in zip(names, value, strict=True))
+
+
 def _error_message(exc: BaseException) -> str:
     notes = "\n".join(getattr(exc, "__notes__", []))
     text = "".join(traceback.format_exception_only(type(exc), exc)).strip()
@@ -98,10 +148,16 @@ def _run_symbolic(claim: Claim, leg: SymbolicLeg) -> LegResult:
     import sympy as sp
 
     details: dict[str, Any] = {"scope": leg.scope}
-    derivation = leg_function(claim, "symbolic")()
+    derivation = leg.run()
     if not isinstance(derivation, Derivation):
         raise TypeError(f"symbolic leg of {claim.id} returned {type(derivation).__name__}")
     details["derivation"] = derivation  # for the docs; not part of the JSON report
+    uncited = [c for c in derivation.cited if c not in claim.uses]
+    if uncited:
+        details["message"] = (
+            f"the derivation cites {uncited}, which the record does not list in uses"
+        )
+        return LegResult("failed", details=details)
     simplified = [_simplify(r) for r in derivation.residuals]
     details["residuals"] = [str(r) for r in simplified]
     if claim.kind is Kind.ERRATUM:
@@ -115,13 +171,16 @@ def _run_symbolic(claim: Claim, leg: SymbolicLeg) -> LegResult:
             return LegResult("disproved", details=details)
         details["message"] = "the statement as written was not shown to be false at a witness"
         return LegResult("failed", details=details)
+    if not simplified:
+        details["message"] = "the derivation has no residual: nothing was proved"
+        return LegResult("failed", details=details)
     if all(r == 0 or r is sp.true for r in simplified):
         return LegResult("proved" if leg.general else "proved_fixed_size", details=details)
     details["message"] = f"residuals did not simplify to zero (or True): {details['residuals']}"
     return LegResult("failed", details=details)
 
 
-def _simplify(residual):
+def _simplify(residual: Any) -> Any:
     """Simplify a residual: expressions must reach 0, relations and facts ``True``."""
     import sympy as sp
 
@@ -130,14 +189,15 @@ def _simplify(residual):
     return sp.simplify(residual)
 
 
-def _run_numeric(claim: Claim, leg: NumericLeg, device: str) -> LegResult:
+def _run_numeric(claim: Claim, leg: NumericLeg, device: str, impl: Implementation) -> LegResult:
     from dltheory.core.tolerances import dtype_from_name
 
-    check = leg_function(claim, "numeric")
     details: dict[str, Any] = {"oracle": leg.oracle, "device": device, "dtypes": []}
+    functions = impl.for_claim(claim)
+    details["used"] = functions.accessed  # filled in as the leg runs
     for name in leg.dtypes:
         try:
-            check(device, dtype_from_name(name))
+            leg.run(functions, device, dtype_from_name(name))
         except AssertionError as exc:
             details["message"] = f"{name}: {_error_message(exc)}"
             return LegResult("failed", details=details)
@@ -145,11 +205,12 @@ def _run_numeric(claim: Claim, leg: NumericLeg, device: str) -> LegResult:
     return LegResult("passed", details=details)
 
 
-def _run_property(claim: Claim, leg: PropertyLeg, settings: Any) -> LegResult:
+def _run_property(claim: Claim, leg: PropertyLeg, settings: Any, impl: Implementation) -> LegResult:
     from hypothesis import find
     from hypothesis.errors import NoSuchExample
 
-    spec = leg_function(claim, "property")()
+    functions = impl.for_claim(claim)
+    spec = leg.run(functions)
     calls = 0
 
     def counted(x: Any) -> bool:
@@ -157,7 +218,11 @@ def _run_property(claim: Claim, leg: PropertyLeg, settings: Any) -> LegResult:
         calls += 1
         return bool(spec.predicate(x))
 
-    details: dict[str, Any] = {"description": leg.description, "counterexample": None}
+    details: dict[str, Any] = {
+        "description": leg.description,
+        "counterexample": None,
+        "used": functions.accessed,  # filled in as the predicate runs
+    }
     if isinstance(spec, ForAll):
         try:
             example = find(spec.strategy, lambda x: not counted(x), settings=settings)
@@ -165,7 +230,9 @@ def _run_property(claim: Claim, leg: PropertyLeg, settings: Any) -> LegResult:
             details["examples"] = calls
             return LegResult("passed", details=details)
         details["examples"] = calls
-        details["counterexample"] = describe_value(example)
+        details["counterexample"] = _labelled(spec.names, example)
+        details["counterexample_values"] = label_values(spec.names, example)
+        details["example"] = example  # the drawn object itself (for reproduction snippets)
         return LegResult("refuted", details=details)
     if isinstance(spec, Exists):
         try:
@@ -175,40 +242,54 @@ def _run_property(claim: Claim, leg: PropertyLeg, settings: Any) -> LegResult:
             details["message"] = "no witness found"
             return LegResult("failed", details=details)
         details["examples"] = calls
-        details["witness"] = describe_value(example)
+        details["witness"] = _labelled(spec.names, example)
+        details["witness_values"] = label_values(spec.names, example)
         return LegResult("passed", details=details)
     raise TypeError(f"property leg of {claim.id} returned {type(spec).__name__}")
 
 
-def run_leg(claim: Claim, name: str, *, device: str = "cpu", settings: Any = None) -> LegResult:
+def run_leg(
+    claim: Claim,
+    name: str,
+    *,
+    device: str = "cpu",
+    settings: Any = None,
+    implementation: Implementation | None = None,
+) -> LegResult:
     """Run one leg; exceptions become a ``failed`` status with the error message."""
     leg = claim.legs[name]
     if isinstance(leg, NotApplicable):
         return LegResult("not_applicable", details={"reason": leg.reason})
+    impl = implementation or Implementation.reference()
     start = time.perf_counter()
     try:
         if isinstance(leg, SymbolicLeg):
             result = _run_symbolic(claim, leg)
         elif isinstance(leg, NumericLeg):
-            result = _run_numeric(claim, leg, device)
+            result = _run_numeric(claim, leg, device, impl)
         else:
             if settings is None:
                 from dltheory.core.profiles import load_profile
 
                 settings = load_profile()
-            result = _run_property(claim, leg, settings)
+            result = _run_property(claim, leg, settings, impl)
     except Exception as exc:
         result = LegResult("failed", details={"message": _error_message(exc)})
     result.seconds = time.perf_counter() - start
+    result.details.setdefault("location", leg.location)
     return result
 
 
-def _outcome(claim: Claim, legs: dict[str, LegResult]) -> str:
+def _outcome(claim: Claim, legs: dict[str, LegResult], failed_dependencies: list[str]) -> str:
+    if claim.kind is Kind.NOTATION:
+        return "noted"
     ran = {
         name: r.status for name, r in legs.items() if r.status not in ("not_applicable", "skipped")
     }
     if not ran:
         return "skipped"
+    if failed_dependencies:
+        return "failed"
     if claim.kind is Kind.ERRATUM:
         prop = ran.get("property")
         others_ok = all(
@@ -226,14 +307,75 @@ def run_claim(
     device: str = "cpu",
     legs: Iterable[str] = ALL_LEGS,
     settings: Any = None,
+    implementation: Implementation | None = None,
+    dependency_results: dict[str, ClaimResult] | None = None,
 ) -> ClaimResult:
-    """Run the selected legs of ``claim`` and decide its outcome."""
-    selected = set(legs)
+    """Run the selected legs of ``claim`` and decide its outcome.
+
+    The claims it ``uses`` are run first (with the same legs, device and implementation)
+    unless ``dependency_results`` already holds them; if one of them does not end as declared,
+    ``claim`` fails and the report names it.
+    """
+    selected = tuple(legs)
+    cache = {} if dependency_results is None else dependency_results
+    failed_dependencies = []
+    for used in claim.uses:
+        from dltheory.core.registry import get_claim
+
+        if used not in cache:
+            cache[used] = run_claim(
+                get_claim(used),
+                device=device,
+                legs=selected,
+                settings=settings,
+                implementation=implementation,
+                dependency_results=cache,
+            )
+        if not cache[used].as_declared:
+            failed_dependencies.append(used)
     start = time.perf_counter()
     results = {
-        name: run_leg(claim, name, device=device, settings=settings)
+        name: run_leg(claim, name, device=device, settings=settings, implementation=implementation)
         if name in selected
         else LegResult("skipped")
         for name in ALL_LEGS
     }
-    return ClaimResult(claim, _outcome(claim, results), results, time.perf_counter() - start)
+    outcome = _outcome(claim, results, failed_dependencies)
+    return ClaimResult(claim, outcome, results, time.perf_counter() - start, failed_dependencies)
+
+
+def run_claims(
+    claims: Sequence[Claim],
+    *,
+    device: str = "cpu",
+    legs: Iterable[str] = ALL_LEGS,
+    settings: Any = None,
+    implementation: Implementation | None = None,
+    on_start: Callable[[int, Claim], None] | None = None,
+    on_result: Callable[[int, ClaimResult], None] | None = None,
+) -> list[ClaimResult]:
+    """Run ``claims`` in order (each claim's dependencies once, first) and return their results.
+
+    ``on_start(index, claim)`` and ``on_result(index, result)`` report progress (index from 1).
+    """
+    selected = tuple(legs)
+    cache: dict[str, ClaimResult] = {}
+    results = []
+    for index, claim in enumerate(claims, 1):
+        if on_start is not None:
+            on_start(index, claim)
+        result = cache.get(claim.id)
+        if result is None:
+            result = run_claim(
+                claim,
+                device=device,
+                legs=selected,
+                settings=settings,
+                implementation=implementation,
+                dependency_results=cache,
+            )
+            cache[claim.id] = result
+        results.append(result)
+        if on_result is not None:
+            on_result(index, result)
+    return results

@@ -1,0 +1,178 @@
+r"""§ 4 Log-Likelihood — the negative log-likelihood is a sum of cross-entropy losses.
+
+Main declarations:
+
+* ``classification.log-likelihood-factorizes`` — for independent examples,
+  :math:`-\log P(\mathbf{Y} \mid \mathbf{X}) = \sum_i l(\mathbf{y}^{(i)}, \hat{\mathbf{y}}^{(i)})`;
+* ``classification.cross-entropy-one-hot`` — for a one-hot label the loss is
+  :math:`-\log \hat y_c`.
+"""
+
+from __future__ import annotations
+
+import mpmath
+import sympy as sp
+import torch
+from hypothesis import strategies as st
+
+from dltheory.classification.claims._support import (
+    DPS,
+    MAX_LOGIT,
+    c,
+    i,
+    j,
+    logits,
+    mp_log_softmax,
+    n,
+    q,
+    yhat,
+)
+from dltheory.core import strategies as dst
+from dltheory.core.claim import Derivation, ForAll, Kind, Section, Step
+from dltheory.core.samples import oracle_input, randint
+from dltheory.core.symbolic import equation, resolve_in_range
+from dltheory.core.tolerances import assert_accurate, assert_close, is_accurate
+
+SECTION = Section("classification", "4 Log-Likelihood")
+
+log_likelihood_factorizes = SECTION.claim(
+    "log-likelihood-factorizes",
+    title="The negative log-likelihood is a sum of cross-entropies",
+    statement=r"-\log P(\mathbf{Y}\mid\mathbf{X}) = -\log\prod_{i=1}^n P(\mathbf{y}^{(i)}"
+    r"\mid\mathbf{x}^{(i)}) = \sum_{i=1}^n l(\mathbf{y}^{(i)}, \hat{\mathbf{y}}^{(i)}),"
+    r"\quad l(\mathbf{y}, \hat{\mathbf{y}}) = -\sum_{j=1}^q y_j \log \hat{y}_j",
+    kind=Kind.THEOREM,
+    code=("cross_entropy",),
+)
+
+
+@log_likelihood_factorizes.symbolic_leg(scope="general n, q")
+def _() -> Derivation:
+    Y = sp.IndexedBase("y", nonnegative=True)
+    P = sp.IndexedBase(r"\hat{y}", positive=True)
+    likelihood = sp.Product(sp.Product(P[i, j] ** Y[i, j], (j, 1, q)), (i, 1, n))
+    nll = -sp.log(likelihood)
+    per_example = sp.Sum(-sp.Sum(Y[i, j] * sp.log(P[i, j]), (j, 1, q)), (i, 1, n))
+    expanded = sp.expand_log(nll, force=True)
+    return Derivation(
+        steps=[
+            Step(
+                r"Independent examples; for a one-hot $\mathbf{y}$ the probability of the "
+                r"label is $\prod_j \hat{y}_j^{y_j}$",
+                equation(sp.Symbol("P(Y|X)"), likelihood),
+            ),
+            Step("The log of a product is the sum of the logs", equation(nll, expanded)),
+            Step(
+                "Group by example: one cross-entropy term per example", equation(nll, per_example)
+            ),
+        ],
+        residuals=[expanded - sp.expand(per_example)],
+    )
+
+
+def _mp_negative_log_likelihood(o_rows, labels) -> float:
+    r""":math:`-\log\prod_i \hat y^{(i)}_{c_i}` exactly (DPS digits): the product first, then the log."""
+    with mpmath.workdps(DPS):
+        product = mpmath.fprod(
+            mpmath.exp(mp_log_softmax(row)[label]) for row, label in zip(o_rows, labels)
+        )
+        return float(-mpmath.log(product))
+
+
+@log_likelihood_factorizes.numeric_leg(
+    oracle="torch.distributions.Categorical.log_prob; mpmath product of the probabilities"
+)
+def _(impl, device, dtype) -> None:
+    o = logits((16, 10), 7, dtype, device)
+    labels = randint(10, 16, seed=8).to(device)
+    nll = impl.cross_entropy(o, labels, reduction="sum")
+    assert nll.dtype == dtype and nll.device == o.device
+    dist = torch.distributions.Categorical(logits=o.double())
+    assert_close(nll, -dist.log_prob(labels).sum(), dtype=dtype)
+    want = _mp_negative_log_likelihood(oracle_input(o).tolist(), labels.tolist())
+    assert_accurate(nll, want, msg="sum of losses vs -log of the product of probabilities")
+
+
+@log_likelihood_factorizes.property_leg(
+    "minus the log of the product of the predicted probabilities of the labels (mpmath) equals "
+    "the summed cross-entropy, for logits up to 1e300 in magnitude"
+)
+def _(impl) -> ForAll:
+    @st.composite
+    def cases(draw):
+        rows, classes = draw(st.integers(1, 4)), draw(st.integers(1, 5))
+        o = draw(dst.logits(num_classes=classes, batch_shape=(rows,), magnitude=MAX_LOGIT))
+        labels, _ = draw(dst.labels_and_classes(num_classes=classes, batch_shape=(rows,)))
+        return o, labels
+
+    def holds(case) -> bool:
+        o, labels = case
+        total = impl.cross_entropy(o, labels, reduction="sum")
+        return is_accurate(total, _mp_negative_log_likelihood(o.tolist(), labels.tolist()))
+
+    return ForAll(cases(), holds, names=("o", "labels"))
+
+
+cross_entropy_one_hot = SECTION.claim(
+    "cross-entropy-one-hot",
+    title="For a one-hot label the loss is -log of the label's probability",
+    statement=r"\mathbf{y} = \operatorname{onehot}(c) \Rightarrow "
+    r"l(\mathbf{y}, \hat{\mathbf{y}}) = -\log \hat{y}_c",
+    kind=Kind.THEOREM,
+    code=("cross_entropy", "one_hot"),
+)
+
+
+@cross_entropy_one_hot.symbolic_leg(scope="general q")
+def _() -> Derivation:
+    loss = -sp.Sum(sp.KroneckerDelta(j, c) * sp.log(yhat[j]), (j, 1, q))
+    evaluated = resolve_in_range(loss.doit(), c, 1, q)
+    return Derivation(
+        steps=[
+            Step(r"Cross-entropy with the one-hot label $y_j = [j = c]$", loss),
+            Step(r"Only the term $j = c$ survives ($1 \le c \le q$)", equation(loss, evaluated)),
+        ],
+        residuals=[evaluated + sp.log(yhat[c])],
+    )
+
+
+def _mp_label_losses(o_rows, labels) -> list[float]:
+    return [float(-mp_log_softmax(row)[label]) for row, label in zip(o_rows, labels)]
+
+
+@cross_entropy_one_hot.numeric_leg(
+    oracle="-log softmax(o)_c by mpmath exactly (DPS digits) (error in eps)"
+)
+def _(impl, device, dtype) -> None:
+    o = logits((9, 6), 9, dtype, device)
+    confident = o.clone()
+    labels = randint(6, 9, seed=10).to(device)
+    confident[torch.arange(9), labels] += 12  # tiny losses: an atol would hide their errors
+    for x in (o, confident):
+        want = _mp_label_losses(oracle_input(x).tolist(), labels.tolist())
+        by_index = impl.cross_entropy(x, labels, reduction="none")
+        by_prob = impl.cross_entropy(x, impl.one_hot(labels, 6, dtype=dtype), reduction="none")
+        assert_accurate(by_index, want, msg="class-index targets vs -log softmax_c (mpmath)")
+        assert_accurate(by_prob, want, msg="one-hot probability targets vs -log softmax_c")
+
+
+@cross_entropy_one_hot.property_leg(
+    "cross_entropy with a one-hot probability target and with the class index both equal "
+    "-log softmax(o)_c (mpmath), for logits up to 1e300 in magnitude"
+)
+def _(impl) -> ForAll:
+    @st.composite
+    def cases(draw):
+        o = draw(dst.logits(num_classes=st.integers(1, 6), magnitude=MAX_LOGIT))
+        label = draw(st.integers(0, o.shape[-1] - 1))
+        return o, label
+
+    def holds(case) -> bool:
+        o, label = case
+        (want,) = _mp_label_losses([o.tolist()], [label])
+        target = impl.one_hot(torch.tensor(label), o.shape[-1], dtype=o.dtype)
+        by_prob = impl.cross_entropy(o, target)
+        by_index = impl.cross_entropy(o.unsqueeze(0), torch.tensor([label]))
+        return is_accurate(by_prob, want) and is_accurate(by_index, want)
+
+    return ForAll(cases(), holds, names=("o", "c"))

@@ -1,0 +1,330 @@
+r"""§ 4 Softmax and Cross-Entropy Loss — the notes' derivation of the loss and its gradient.
+
+Main declarations, each citing the one before:
+
+* ``classification.cross-entropy-expansion`` — the loss of a softmax expanded into
+  :math:`(\sum_j y_j)\log\sum_k e^{o_k} - \sum_j y_j o_j` (any weights :math:`y_j`);
+* ``classification.cross-entropy-logsumexp-form`` — with :math:`\sum_j y_j = 1`, the step the
+  notes take silently, the loss is :math:`\log\sum_k e^{o_k} - \sum_j y_j o_j`;
+* ``classification.softmax-ce-gradient`` —
+  :math:`\partial_{o_j} l = \operatorname{softmax}(\mathbf{o})_j - y_j`.
+"""
+
+from __future__ import annotations
+
+import mpmath
+import scipy.special
+import sympy as sp
+import torch
+import torch.nn.functional as F
+from hypothesis import strategies as st
+
+from dltheory.classification.claims._support import (
+    BIG,
+    DPS,
+    MAX_LOGIT,
+    SHAPES,
+    j,
+    logits,
+    mp_cross_entropy,
+    o,
+    partition,
+    probability_targets,
+    q,
+    softmax_expr,
+    t,
+    y,
+)
+from dltheory.core import strategies as dst
+from dltheory.core.claim import Derivation, ForAll, Kind, Section, Step
+from dltheory.core.samples import oracle_input, randint, randn, simplex
+from dltheory.core.symbolic import equation, resolve_in_range
+from dltheory.core.tolerances import assert_accurate, assert_close, is_accurate, is_close
+
+SECTION = Section("classification", "4 Softmax and Cross-Entropy Loss")
+
+#: the loss with general weights, as the first two lines of the notes' derivation give it
+_EXPANDED = sp.Sum(y[j], (j, 1, q)) * sp.log(partition()) - sp.Sum(y[j] * o[j], (j, 1, q))
+
+
+def _mp_expanded(o_row, y_row) -> float:
+    r""":math:`(\sum_j y_j)\log\sum_k e^{o_k} - \sum_j y_j o_j` exactly (DPS digits), from the formula."""
+    with mpmath.workdps(DPS):
+        os_ = [mpmath.mpf(float(v)) for v in o_row]
+        ys = [mpmath.mpf(float(v)) for v in y_row]
+        top = max(os_)
+        lse = top + mpmath.log(mpmath.fsum(mpmath.exp(v - top) for v in os_))
+        return float(mpmath.fsum(ys) * lse - mpmath.fsum(a * b for a, b in zip(ys, os_)))
+
+
+def _mp_logsumexp(row) -> float:
+    with mpmath.workdps(DPS):
+        return float(mpmath.log(mpmath.fsum(mpmath.exp(mpmath.mpf(float(v))) for v in row)))
+
+
+cross_entropy_expansion = SECTION.claim(
+    "cross-entropy-expansion",
+    title="Cross-entropy of a softmax, expanded",
+    statement=r"-\sum_{j=1}^q y_j \log \frac{\exp(o_j)}{\sum_{k=1}^q \exp(o_k)} = "
+    r"\sum_{j=1}^q y_j \log \sum_{k=1}^q \exp(o_k) - \sum_{j=1}^q y_j o_j",
+    kind=Kind.IDENTITY,
+    code=("log_softmax", "cross_entropy"),
+    note=r"Holds for any weights $y_j$; the next step of the notes needs $\sum_j y_j = 1$.",
+)
+
+
+@cross_entropy_expansion.symbolic_leg(scope="general q")
+def _() -> Derivation:
+    loss = -sp.Sum(y[j] * sp.log(softmax_expr(j)), (j, 1, q))
+    split = sp.expand_log(loss, force=True)
+    return Derivation(
+        steps=[
+            Step("Cross-entropy of the softmax", equation(sp.Symbol("l"), loss)),
+            Step(
+                r"$\log(\exp(o_j)/Z) = o_j - \log Z$ with $Z = \sum_k \exp(o_k)$",
+                equation(loss, split),
+            ),
+            Step(r"Take $\log Z$ out of the sum over $j$", equation(loss, _EXPANDED)),
+        ],
+        residuals=[split - _EXPANDED],
+    )
+
+
+@cross_entropy_expansion.numeric_leg(
+    oracle="scipy.special.log_softmax (every dim); the expanded form by mpmath (error in eps); "
+    "torch.autograd.gradcheck / gradgradcheck of log_softmax (float64)"
+)
+def _(impl, device, dtype) -> None:
+    for seed, shape in enumerate(SHAPES):
+        x = logits(shape, 20 + seed, dtype, device)
+        for dim in range(-len(shape), len(shape)):
+            want = scipy.special.log_softmax(oracle_input(x), axis=dim)
+            assert_close(impl.log_softmax(x, dim=dim), want, msg=f"log_softmax, {shape} dim {dim}")
+    # nonnegative weights y that do not sum to 1, ordinary and confident logits
+    o_ = logits((8, 5), 30, dtype, device)
+    w = randn(8, 5, seed=31).abs().to(dtype).to(device)
+    for x in (o_, o_ + 12 * F.one_hot(o_.argmax(-1), 5).to(dtype)):
+        got = impl.cross_entropy(x, w, reduction="none", validate=False)
+        rows = zip(oracle_input(x).tolist(), oracle_input(w).tolist())
+        assert_accurate(got, [_mp_expanded(a, b) for a, b in rows], msg="general weights")
+    if dtype == torch.float64:
+        leaf = o_.detach().clone().requires_grad_()
+        assert torch.autograd.gradcheck(lambda z: impl.log_softmax(z), (leaf,))
+        assert torch.autograd.gradgradcheck(lambda z: impl.log_softmax(z), (leaf,))
+
+
+@cross_entropy_expansion.property_leg(
+    "for any nonnegative weights y (not necessarily summing to 1) the loss equals "
+    "(sum y) logsumexp(o) - sum y o, evaluated by mpmath, for logits up to 1e300"
+)
+def _(impl) -> ForAll:
+    @st.composite
+    def cases(draw):
+        x = draw(dst.logits(num_classes=st.integers(1, 6), magnitude=MAX_LOGIT))
+        w = draw(dst.real_vectors(size=x.shape[-1], magnitude=3.0)).abs()
+        return x, w
+
+    def holds(case) -> bool:
+        x, w = case
+        got = impl.cross_entropy(x, w, validate=False)
+        return is_accurate(got, _mp_expanded(x.tolist(), w.tolist()))
+
+    return ForAll(cases(), holds, names=("o", "y"))
+
+
+cross_entropy_logsumexp_form = SECTION.claim(
+    "cross-entropy-logsumexp-form",
+    title="Cross-entropy as log-sum-exp minus the target's logit",
+    statement=r"\sum_j y_j = 1 \Rightarrow l(\mathbf{y}, \hat{\mathbf{y}}) = "
+    r"\log \sum_{k=1}^q \exp(o_k) - \sum_{j=1}^q y_j o_j",
+    kind=Kind.THEOREM,
+    code=("cross_entropy", "logsumexp"),
+    uses=("classification.cross-entropy-expansion",),
+    note=r"The notes take this step silently: it uses that $\mathbf{y}$ is a one-hot label "
+    r"(or any probability vector), so $\sum_j y_j = 1$.",
+)
+
+
+@cross_entropy_logsumexp_form.symbolic_leg(scope="general q")
+def _() -> Derivation:
+    constrained = _EXPANDED.subs(sp.Sum(y[j], (j, 1, q)), 1)
+    target = sp.log(partition()) - sp.Sum(y[j] * o[j], (j, 1, q))
+    return Derivation(
+        steps=[
+            Step(
+                "The loss expanded for any weights",
+                equation(sp.Symbol("l"), _EXPANDED),
+                cites=("classification.cross-entropy-expansion",),
+            ),
+            Step(
+                r"Use $\sum_j y_j = 1$ ($\mathbf{y}$ is a one-hot label or a distribution)",
+                equation(sp.Symbol("l"), constrained),
+            ),
+        ],
+        residuals=[constrained - target],
+    )
+
+
+@cross_entropy_logsumexp_form.numeric_leg(
+    oracle="mpmath exactly (DPS digits) (error in eps); scipy.special.logsumexp; "
+    "torch.nn.functional.cross_entropy (index and probability targets, every reduction)"
+)
+def _(impl, device, dtype) -> None:
+    big = BIG[dtype]
+    extreme = torch.tensor(
+        [[big, -big, 0.0], [-big, -big, -big], [1.0, 2.0, 3.0]], dtype=torch.float64
+    )
+    for x in (logits((6, 7), 40, dtype, device, scale=10.0), extreme.to(dtype).to(device)):
+        for dim in (-1, 0):
+            for keepdim in (False, True):
+                want = scipy.special.logsumexp(oracle_input(x), axis=dim, keepdims=keepdim)
+                got = impl.logsumexp(x, dim=dim, keepdim=keepdim)
+                assert_close(got, want, msg=f"logsumexp vs scipy, dim {dim}, keepdim {keepdim}")
+    # probability targets (exact zeros; confident rows too), every reduction, (N, C) and (N, C, d)
+    for seed, shape in enumerate([(6, 5), (3, 4, 2)]):
+        o_ = logits(shape, 41 + seed, dtype, device)
+        w = probability_targets(shape, 43 + seed).to(dtype).to(device)
+        for x in (o_, o_ + 12 * w.to(dtype)):
+            per = torch.tensor(
+                [
+                    mp_cross_entropy(row, target)
+                    for row, target in zip(
+                        oracle_input(x.movedim(1, -1)).reshape(-1, shape[1]).tolist(),
+                        oracle_input(w.movedim(1, -1)).reshape(-1, shape[1]).tolist(),
+                    )
+                ],
+                dtype=torch.float64,
+            ).reshape(shape[0], *shape[2:])
+            got = impl.cross_entropy(x, w, reduction="none")
+            assert_accurate(got, per, msg=f"probability targets, {shape}, none")
+            for reduction, want in (("sum", per.sum()), ("mean", per.mean())):
+                got = impl.cross_entropy(x, w, reduction=reduction)
+                assert_close(got, want, msg=f"probability targets, {shape}, {reduction}")
+                ref = F.cross_entropy(x.double(), w.double(), reduction=reduction)
+                assert_close(got, ref, dtype=dtype)
+        labels = randint(shape[1], shape[0], *shape[2:], seed=45 + seed).to(device)
+        for reduction in ("none", "sum", "mean"):
+            got = impl.cross_entropy(o_, labels, reduction=reduction)
+            want = F.cross_entropy(o_.double(), labels, reduction=reduction)
+            assert_close(got, want, dtype=dtype, msg=f"class indices, {shape}, {reduction}")
+    # the stable form stays finite where the true value is: logits of the extreme magnitude
+    x = extreme[:1].to(dtype).to(device)
+    loss = impl.cross_entropy(x, torch.tensor([2], device=device))
+    assert torch.isfinite(loss), f"cross_entropy overflowed at |o| = {big}: {loss}"
+    assert_accurate(loss, torch.tensor(big, dtype=torch.float64), msg="loss at extreme logits")
+    if dtype == torch.float64:
+        leaf = logits((4, 5), 46, dtype, device).requires_grad_()
+        assert torch.autograd.gradcheck(lambda z: impl.logsumexp(z), (leaf,))
+        assert torch.autograd.gradgradcheck(lambda z: impl.logsumexp(z), (leaf,))
+
+
+@cross_entropy_logsumexp_form.property_leg(
+    "for probability vectors y (with exact zeros) and logits up to 1e300, the loss equals "
+    "logsumexp(o) - y . o and logsumexp(o) evaluated by mpmath"
+)
+def _(impl) -> ForAll:
+    @st.composite
+    def cases(draw):
+        x = draw(dst.logits(num_classes=st.integers(1, 6), magnitude=MAX_LOGIT))
+        w = draw(dst.probability_vectors(size=x.shape[-1]))
+        return x, w
+
+    def holds(case) -> bool:
+        x, w = case
+        loss_ok = is_accurate(impl.cross_entropy(x, w), mp_cross_entropy(x.tolist(), w.tolist()))
+        # log-sum-exp near 0 is ill-conditioned in the logits: measure its error against
+        # max|o|, the accuracy a backward-stable evaluation can reach
+        lse_ok = is_accurate(impl.logsumexp(x), _mp_logsumexp(x.tolist()), scale=x.abs().max())
+        return loss_ok and lse_ok
+
+    return ForAll(cases(), holds, names=("o", "y"))
+
+
+softmax_ce_gradient = SECTION.claim(
+    "softmax-ce-gradient",
+    title="Gradient of softmax cross-entropy",
+    statement=r"\partial_{o_j} l(\mathbf{y}, \hat{\mathbf{y}}) = "
+    r"\frac{\exp(o_j)}{\sum_{k=1}^q \exp(o_k)} - y_j = "
+    r"\operatorname{softmax}(\mathbf{o})_j - y_j",
+    kind=Kind.THEOREM,
+    code=("cross_entropy_grad", "cross_entropy"),
+    uses=("classification.cross-entropy-logsumexp-form",),
+)
+
+
+@softmax_ce_gradient.symbolic_leg(scope="general q")
+def _() -> Derivation:
+    loss = sp.log(partition()) - sp.Sum(y[j] * o[j], (j, 1, q))
+    raw = sp.diff(loss, o[t])
+    evaluated = resolve_in_range(raw.doit(), t, 1, q)
+    return Derivation(
+        steps=[
+            Step(
+                r"The loss for $\sum_j y_j = 1$",
+                equation(sp.Symbol("l"), loss),
+                cites=("classification.cross-entropy-logsumexp-form",),
+            ),
+            Step(
+                r"Differentiate with respect to $o_t$",
+                equation(sp.Derivative(sp.Symbol("l"), o[t]), raw),
+            ),
+            Step(
+                r"The Kronecker deltas pick $k = t$ and $j = t$ ($1 \le t \le q$)",
+                equation(raw, evaluated),
+            ),
+        ],
+        residuals=[evaluated - (softmax_expr(t) - y[t])],
+    )
+
+
+@softmax_ce_gradient.numeric_leg(
+    oracle="autograd of torch.nn.functional.cross_entropy; torch.autograd.gradcheck and "
+    "gradgradcheck (float64)"
+)
+def _(impl, device, dtype) -> None:
+    o_ = logits((6, 5), 50, dtype, device)
+    labels = randint(5, 6, seed=51).to(device)
+    probs = simplex(6, 5, seed=52, zeros=0.3).to(dtype).to(device)
+    for target in (labels, probs):
+        oracle_target = target if target.dtype == torch.int64 else target.double()
+        for reduction in ("sum", "mean", "none"):
+            leaf = o_.double().requires_grad_()
+            oracle_loss = F.cross_entropy(leaf, oracle_target, reduction=reduction)
+            (want,) = torch.autograd.grad(oracle_loss.sum(), leaf)
+            got = impl.cross_entropy_grad(o_, target, reduction=reduction)
+            assert got.dtype == dtype
+            assert_close(got, want, dtype=dtype, msg=f"cross_entropy_grad, {reduction}")
+            # the backward of cross_entropy itself, in the dtype under test
+            mine = o_.clone().requires_grad_()
+            loss = impl.cross_entropy(mine, target, reduction=reduction)
+            (back,) = torch.autograd.grad(loss.sum(), mine)
+            assert back.dtype == dtype
+            assert_close(back, want, dtype=dtype, msg=f"cross_entropy backward, {reduction}")
+    if dtype == torch.float64:
+        leaf = o_.detach().clone().requires_grad_()
+        for target in (labels, probs):
+            assert torch.autograd.gradcheck(lambda z, t=target: impl.cross_entropy(z, t), (leaf,))
+            assert torch.autograd.gradgradcheck(
+                lambda z, t=target: impl.cross_entropy(z, t), (leaf,)
+            )
+
+
+@softmax_ce_gradient.property_leg(
+    "cross_entropy_grad equals the autograd gradient of torch.nn.functional.cross_entropy, for "
+    "logits up to 1e300 in magnitude"
+)
+def _(impl) -> ForAll:
+    @st.composite
+    def cases(draw):
+        classes, rows = draw(st.integers(1, 6)), draw(st.integers(1, 4))
+        x = draw(dst.logits(num_classes=classes, batch_shape=(rows,), magnitude=MAX_LOGIT))
+        w = draw(dst.probability_vectors(size=classes, batch_shape=(rows,)))
+        return x, w
+
+    def holds(case) -> bool:
+        x, w = case
+        leaf = x.clone().requires_grad_()
+        (autograd,) = torch.autograd.grad(F.cross_entropy(leaf, w, reduction="sum"), leaf)
+        return is_close(impl.cross_entropy_grad(x, w, reduction="sum"), autograd)
+
+    return ForAll(cases(), holds, names=("o", "y"))
