@@ -83,5 +83,7 @@ def mp_cross_entropy(logit_row, target_row) -> float:
     r""":math:`-\sum_j y_j \log\operatorname{softmax}(\mathbf{o})_j` (:data:`DPS` digits)."""
     with mpmath.workdps(DPS):
         log_p = mp_log_softmax(logit_row)
-        total = -mpmath.fsum(mpmath.mpf(float(w)) * lp for w, lp in zip(target_row, log_p))
+        total = -mpmath.fsum(
+            mpmath.mpf(float(w)) * lp for w, lp in zip(target_row, log_p, strict=True)
+        )
         return float(total)

@@ -71,10 +71,11 @@ def _() -> Derivation:
 
 
 def _mp_negative_log_likelihood(o_rows, labels) -> float:
-    r""":math:`-\log\prod_i \hat y^{(i)}_{c_i}` exactly (DPS digits): the product first, then the log."""
+    r""":math:`-\log\prod_i \hat y^{(i)}_{c_i}` (the product first, then the log), exactly."""
     with mpmath.workdps(DPS):
         product = mpmath.fprod(
-            mpmath.exp(mp_log_softmax(row)[label]) for row, label in zip(o_rows, labels)
+            mpmath.exp(mp_log_softmax(row)[label])
+            for row, label in zip(o_rows, labels, strict=True)
         )
         return float(-mpmath.log(product))
 
@@ -137,7 +138,7 @@ def _() -> Derivation:
 
 
 def _mp_label_losses(o_rows, labels) -> list[float]:
-    return [float(-mp_log_softmax(row)[label]) for row, label in zip(o_rows, labels)]
+    return [float(-mp_log_softmax(row)[label]) for row, label in zip(o_rows, labels, strict=True)]
 
 
 @cross_entropy_one_hot.numeric_leg(

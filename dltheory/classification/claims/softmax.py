@@ -258,7 +258,8 @@ def _(impl) -> ForAll:
 softmax_shift_invariant = SECTION.claim(
     "softmax-shift-invariant",
     title="Softmax is invariant to adding a constant",
-    statement=r"\operatorname{softmax}(\mathbf{o} + C\mathbf{1}) = \operatorname{softmax}(\mathbf{o})",
+    statement=r"\operatorname{softmax}(\mathbf{o} + C\mathbf{1}) = "
+    r"\operatorname{softmax}(\mathbf{o})",
     kind=Kind.THEOREM,
     code=("softmax",),
 )

@@ -48,13 +48,15 @@ _EXPANDED = sp.Sum(y[j], (j, 1, q)) * sp.log(partition()) - sp.Sum(y[j] * o[j], 
 
 
 def _mp_expanded(o_row, y_row) -> float:
-    r""":math:`(\sum_j y_j)\log\sum_k e^{o_k} - \sum_j y_j o_j` exactly (DPS digits), from the formula."""
+    r""":math:`(\sum_j y_j)\log\sum_k e^{o_k} - \sum_j y_j o_j`, exactly, as the notes write it."""
     with mpmath.workdps(DPS):
         os_ = [mpmath.mpf(float(v)) for v in o_row]
         ys = [mpmath.mpf(float(v)) for v in y_row]
         top = max(os_)
         lse = top + mpmath.log(mpmath.fsum(mpmath.exp(v - top) for v in os_))
-        return float(mpmath.fsum(ys) * lse - mpmath.fsum(a * b for a, b in zip(ys, os_)))
+        return float(
+            mpmath.fsum(ys) * lse - mpmath.fsum(a * b for a, b in zip(ys, os_, strict=True))
+        )
 
 
 def _mp_logsumexp(row) -> float:
@@ -105,7 +107,7 @@ def _(impl, device, dtype) -> None:
     w = randn(8, 5, seed=31).abs().to(dtype).to(device)
     for x in (o_, o_ + 12 * F.one_hot(o_.argmax(-1), 5).to(dtype)):
         got = impl.cross_entropy(x, w, reduction="none", validate=False)
-        rows = zip(oracle_input(x).tolist(), oracle_input(w).tolist())
+        rows = zip(oracle_input(x).tolist(), oracle_input(w).tolist(), strict=True)
         assert_accurate(got, [_mp_expanded(a, b) for a, b in rows], msg="general weights")
     if dtype == torch.float64:
         leaf = o_.detach().clone().requires_grad_()
@@ -191,6 +193,7 @@ def _(impl, device, dtype) -> None:
                     for row, target in zip(
                         oracle_input(x.movedim(1, -1)).reshape(-1, shape[1]).tolist(),
                         oracle_input(w.movedim(1, -1)).reshape(-1, shape[1]).tolist(),
+                        strict=True,
                     )
                 ],
                 dtype=torch.float64,
