@@ -36,8 +36,9 @@ import mkdocs_gen_files
 log = logging.getLogger("mkdocs.plugins.dltheory")
 
 
-sys.path.insert(0, str(Path(__file__).parent))  # docs/ holds the helper module
+sys.path.insert(0, str(Path(__file__).parent))  # docs/ holds the helper modules
 
+from dependency_graph import dependency_svg  # noqa: E402
 from site_markdown import (  # noqa: E402
     DEVICE,
     LEG_LABELS,
@@ -73,11 +74,13 @@ def run_verification() -> tuple[dict[str, Any], dict[str, Any]]:
     report = to_json(results, device=DEVICE, profile=PROFILE)
     counts = report["summary"]
     log.info(
-        "dltheory: ran %d claims in %.1f s (%d verified, %d refuted as expected, %d failed)",
+        "dltheory: ran %d claims in %.1f s (%d verified, %d refuted as expected, %d noted, "
+        "%d failed)",
         counts["claims"],
         elapsed,
         counts["verified"],
         counts["refuted_as_expected"],
+        counts["noted"],
         counts["failed"],
     )
     for result in results:
@@ -125,7 +128,7 @@ def render_figures(chapter: str) -> list[tuple[str, str, str]]:
 def _summary_markdown(chapter) -> str:
     """The chapter record's summary (reST-ish; hooks.py renders its math and roles)."""
     summary = chapter.summary.strip()
-    slugs = {c.slug: c.id for c in chapter.claims}
+    slugs = {c.slug: c.id for c in _claims(chapter)}
     return re.sub(
         r"``([a-z0-9-]+)``",
         lambda m: claim_ref(slugs[m[1]], code(m[1])) if m[1] in slugs else m[0],
@@ -133,13 +136,45 @@ def _summary_markdown(chapter) -> str:
     )
 
 
-def chapter_page(chapter, results, figures, corrected_by) -> str:
-    counts = Counter(results[c.id].outcome for c in chapter.claims)
+def _claims(chapter):
+    from dltheory.core import registry
+
+    return registry.chapter_claims(chapter)
+
+
+def graph_section(chapter, results) -> list[str]:
+    """The chapter's dependency graph (claims coloured by outcome, arrows to citing claims)."""
+    from dltheory.core import registry
+
+    claims = _claims(chapter)
+    uses = {c.id: list(c.uses) for c in registry.all_claims()}
+    href = {c.id: f"#{c.id}" for c in claims}
+    for c in claims:
+        for used in c.uses:
+            if used not in href:
+                href[used] = f"../{used.partition('.')[0]}/#{used}"
+    outcomes = {cid: r.outcome for cid, r in results.items()}
+    svg = dependency_svg([c.id for c in claims], uses, outcomes, href)
+    edges = sum(len(c.uses) for c in claims)
+    return [
+        "## Dependency graph {#dependency-graph}",
+        "",
+        f"An arrow runs from a claim to each claim whose derivation cites it ({edges} "
+        f"citation{'s' if edges != 1 else ''} in this chapter); claims of other chapters have a "
+        "dashed border. Colours are this build's outcomes; every box links to its claim.",
+        "",
+        f'<div class="dlt-graph-wrap">{svg}</div>',
+        "",
+    ]
+
+
+def chapter_page(chapter, results, figures, corrected_by, used_by) -> str:
+    counts = Counter(results[c.id].outcome for c in _claims(chapter))
     lines = [
         f"# {chapter.order:g} {text(chapter.title, link_ids=False)}",
         "",
         f"Source in the notes: § {text(chapter.source)}. "
-        f"{len(chapter.claims)} claims; in this build's run "
+        f"{len(_claims(chapter))} claims; in this build's run "
         + ", ".join(f"{counts[o]} {OUTCOME_LABELS[o][0]}" for o in OUTCOME_LABELS if counts.get(o))
         + ".",
         "",
@@ -152,7 +187,7 @@ def chapter_page(chapter, results, figures, corrected_by) -> str:
         "| Claim | Kind | Symbolic | Numeric | Property | Status |",
         "|---|---|---|---|---|---|",
     ]
-    for claim in chapter.claims:
+    for claim in _claims(chapter):
         r = results[claim.id]
         legs = [LEG_LABELS.get(r.legs[n].status, r.legs[n].status) for n in r.legs]
         lines.append(
@@ -160,7 +195,7 @@ def chapter_page(chapter, results, figures, corrected_by) -> str:
             + " | ".join(legs)
             + f" | {outcome_badge(r.outcome)} |"
         )
-    lines += ["", "</div>"]
+    lines += ["", "</div>", "", *graph_section(chapter, results)]
     if figures:
         lines += ["", "## Figures {#figures}", ""]
         for slug, path, caption in figures:
@@ -175,8 +210,8 @@ def chapter_page(chapter, results, figures, corrected_by) -> str:
                 "",
             ]
     lines += ["", "## Claims {#claims}", ""]
-    for claim in chapter.claims:
-        lines += claim_section(claim, results[claim.id], corrected_by)
+    for claim in _claims(chapter):
+        lines += claim_section(claim, results[claim.id], corrected_by, used_by)
     return "\n".join(lines)
 
 
@@ -250,14 +285,56 @@ def errata_page(chapters, results) -> str:
             ]
     if not errata:
         lines += ["No erratum is registered."]
+    lines += notation_section(chapters, results)
     return "\n".join(lines)
+
+
+def notation_section(chapters, results) -> list[str]:
+    """Slips of wording or notation: nothing false is asserted, so nothing is refuted."""
+    from dltheory.core import registry
+
+    notes = [c for c in registry.all_claims() if c.kind.value == "notation"]
+    lines = [
+        "",
+        "## Notation and wording notes {#notation}",
+        "",
+        "Places where the notes reuse a letter, name a symbol they never define, or say one "
+        "thing where they mean another. Read literally they may not even parse; read as "
+        "intended they are right, so there is nothing for Hypothesis to refute. Each note gives "
+        "the reading that fixes it and the claim that states it correctly.",
+        "",
+        f"{len(notes)} notation {'note' if len(notes) == 1 else 'notes'} in this build.",
+        "",
+    ]
+    for chapter in chapters:
+        for claim in (c for c in notes if c.chapter == chapter.name):
+            corrected = registry.get_claim(claim.corrects)
+            lines += [
+                f"### {text(claim.title, link_ids=False)} {{#erratum-{claim.id}}}",
+                "",
+                f'<p class="dlt-claim-head" markdown="span">'
+                f"{outcome_badge(results[claim.id].outcome)} <code>{claim.id}</code></p>",
+                "",
+                f"From § {text(claim.source)} ({chapter.order:g} {text(chapter.title)}); "
+                f"full record: {claim_ref(claim.id)}.",
+                "",
+                "**As the notes write it:**",
+                *display_math(claim.statement),
+                f"**The reading that fixes it:** {text(claim.note)}",
+                "",
+                f"**Stated correctly in:** {claim_ref(corrected.id, text(corrected.title))} "
+                f"({outcome_badge(results[corrected.id].outcome)}):",
+                *display_math(corrected.statement),
+                "",
+            ]
+    return lines
 
 
 def reference_page(chapter, module) -> str:
     names = list(getattr(module, "__all__", ()))
     example = names[0] if names else "..."
     checked: dict[str, list[str]] = {name: [] for name in names}
-    for claim in chapter.claims:
+    for claim in _claims(chapter):
         for name in claim.code:
             checked.setdefault(name, []).append(claim.id)
     lines = [
@@ -311,27 +388,29 @@ def reference_index(entries) -> str:
 
 def status_block(chapters, results, report) -> str:
     counts = report["summary"]
+    erratum = "erratum" if counts["refuted_as_expected"] == 1 else "errata"
+    note = "note" if counts.get("noted", 0) == 1 else "notes"
     lines = [
         f"This build ran every claim (dltheory {report['dltheory']}, profile "
         f"{code(report['profile'])}, device {code(report['device'])}): "
         f"**{counts['claims']} claims** — {counts['verified']} verified, "
-        f"{counts['refuted_as_expected']} "
-        f"{'erratum' if counts['refuted_as_expected'] == 1 else 'errata'} refuted as expected, "
+        f"{counts['refuted_as_expected']} {erratum} refuted as expected, "
+        f"{counts.get('noted', 0)} notation {note}, "
         f"{counts['failed']} failed, {counts['skipped']} skipped.",
         "",
-        "| Chapter | Claims | Verified | Errata refuted | Failed | Proved in general | "
-        "Proved for fixed sizes |",
-        "|---|---|---|---|---|---|---|",
+        "| Chapter | Claims | Verified | Errata refuted | Notation notes | Failed | "
+        "Proved in general | Proved for fixed sizes |",
+        "|---|---|---|---|---|---|---|---|",
     ]
     for chapter in chapters:
-        rs = [results[c.id] for c in chapter.claims]
+        rs = [results[c.id] for c in _claims(chapter)]
         outcome = Counter(r.outcome for r in rs)
         sym = Counter(r.legs["symbolic"].status for r in rs)
         lines.append(
             f"| [{chapter.order:g} {text(chapter.title, link_ids=False)}]"
             f"(chapters/{chapter.name}.md) | {len(rs)} | {outcome['verified']} | "
-            f"{outcome['refuted_as_expected']} | {outcome['failed']} | {sym['proved']} | "
-            f"{sym['proved_fixed_size']} |"
+            f"{outcome['refuted_as_expected']} | {outcome['noted']} | {outcome['failed']} | "
+            f"{sym['proved']} | {sym['proved_fixed_size']} |"
         )
     bad = [r for r in results.values() if not r.as_declared]
     if bad:
@@ -343,9 +422,10 @@ def status_block(chapters, results, report) -> str:
 def tolerance_block() -> str:
     from dltheory.core.tolerances import TOLERANCES
 
-    lines = ["| dtype | rtol | atol |", "|---|---|---|"]
+    lines = ["| dtype | rtol | atol | ulps (vs an exact oracle) |", "|---|---|---|---|"]
     for dtype, tol in TOLERANCES.items():
-        lines.append(f"| `{str(dtype).removeprefix('torch.')}` | {tol.rtol:g} | {tol.atol:g} |")
+        name = str(dtype).removeprefix("torch.")
+        lines.append(f"| `{name}` | {tol.rtol:g} | {tol.atol:g} | {tol.ulps:g} |")
     return "\n".join(lines)
 
 
@@ -439,15 +519,18 @@ def main() -> None:
     results, report = run_verification()
 
     corrected_by: dict[str, list] = {}
+    used_by: dict[str, list] = {}
     for claim in registry.all_claims():
         if claim.corrects:
             corrected_by.setdefault(claim.corrects, []).append(claim)
+        for used in claim.uses:
+            used_by.setdefault(used, []).append(claim.id)
 
     api = []
     for chapter in chapters:
         figures = render_figures(chapter.name)
         with mkdocs_gen_files.open(f"chapters/{chapter.name}.md", "w") as f:
-            f.write(chapter_page(chapter, results, figures, corrected_by))
+            f.write(chapter_page(chapter, results, figures, corrected_by, used_by))
         spec = importlib.util.find_spec(f"dltheory.{chapter.name}.reference")
         if spec is not None:
             module = importlib.import_module(f"dltheory.{chapter.name}.reference")

@@ -6,7 +6,9 @@ Imported by ``docs/gen_pages.py``; every function returns Markdown text or lines
 from __future__ import annotations
 
 import html
+import inspect
 import re
+import textwrap
 from typing import Any
 
 PROFILE = "ci"  # deterministic: derandomized Hypothesis, the same examples on every build
@@ -15,6 +17,7 @@ DEVICE = "cpu"
 OUTCOME_LABELS = {
     "verified": ("verified", ":material-check-circle:", "ok"),
     "refuted_as_expected": ("refuted as expected", ":material-close-circle:", "erratum"),
+    "noted": ("notation note", ":material-information:", "noted"),
     "failed": ("FAILED", ":material-alert-circle:", "fail"),
     "skipped": ("skipped", ":material-minus-circle:", "skip"),
 }
@@ -159,7 +162,8 @@ def symbolic_section(claim, result) -> list[str]:
         return [*lines, *_failure_block(f"The derivation could not be computed: {error}")]
     lines.append("")
     for number, step in enumerate(derivation.steps, 1):
-        lines.append(f"{number}. {text(step.text)}")
+        cited = ", ".join(claim_ref(c) for c in step.cites)
+        lines.append(f"{number}. {text(step.text)}" + (f" (by {cited})" if cited else ""))
         lines += display_math(sympy_latex(step.expr), indent="    ")
     trivial = all(_is_trivial(r) for r in derivation.residuals)
     if claim.kind.value == "erratum":
@@ -241,43 +245,79 @@ def property_section(claim, result) -> list[str]:
     return lines
 
 
-def claim_section(claim, result, corrected_by: dict[str, list]) -> list[str]:
-    erratum = claim.kind.value == "erratum"
-    lines = [
-        f"### {text(claim.title, link_ids=False)} {{#{claim.id}}}",
+def leg_source(claim, name: str) -> list[str]:
+    """A collapsed listing of a leg's source, titled with its ``path:line``."""
+    from dltheory.core.claim import NotApplicable
+
+    leg = getattr(claim, name)
+    if isinstance(leg, NotApplicable):
+        return []
+    source = textwrap.dedent(inspect.getsource(leg.run)).rstrip()
+    body = ["```python", *source.splitlines(), "```"]
+    return [
         "",
-        f'<p class="dlt-claim-head" markdown="span">{kind_badge(claim.kind.value)} '
-        f"{outcome_badge(result.outcome)} <code>{claim.id}</code></p>",
+        f'??? abstract "Source of the {name} leg: {leg.location}"',
+        "",
+        *(f"    {line}" if line else "" for line in body),
         "",
     ]
-    if erratum:
-        lines += ["**As the notes write it** (refuted):"]
-    lines += display_math(claim.statement)
 
+
+def _facts(claim, result, corrected_by, used_by) -> list[str]:
     facts = [f"- **Source:** § {text(claim.source)}", f"- **Kind:** {claim.kind.value}"]
     status = f"- **Status (this build):** {outcome_badge(result.outcome)}"
     legs = _leg_summary(result)
     facts.append(f"{status} — {legs}" if legs else status)
-    if erratum:
+    if claim.kind.value == "erratum":
         facts.append(f"- **Corrected claim:** {claim_ref(claim.corrects)}")
-    for erratum_claim in corrected_by.get(claim.id, []):
+    if claim.kind.value == "notation":
+        facts.append(f"- **Stated correctly in:** {claim_ref(claim.corrects)}")
+    for other in corrected_by.get(claim.id, []):
+        what = "refuted" if other.kind.value == "erratum" else "a notation note"
         facts.append(
-            f"- **Corrects the notes:** the notes' version is refuted in "
-            f"{claim_ref(erratum_claim.id)}"
+            f"- **Corrects the notes:** the notes' version is {what} in {claim_ref(other.id)}"
         )
+    if claim.uses:
+        facts.append("- **Uses:** " + ", ".join(claim_ref(u) for u in claim.uses))
+    if used_by.get(claim.id):
+        facts.append("- **Used by:** " + ", ".join(claim_ref(u) for u in used_by[claim.id]))
     if claim.code:
-        refs = ", ".join(
-            f"[`{name}()`][dltheory.{claim.chapter}.reference.{name}]" for name in claim.code
-        )
-        facts.append(f"- **Reference implementation:** {refs}")
+        refs = []
+        for name in claim.functions:
+            chapter, _, function = name.partition(".")
+            refs.append(f"[`{function}()`][dltheory.{chapter}.reference.{function}]")
+        facts.append(f"- **Reference implementation:** {', '.join(refs)}")
+    facts.append(f"- **Record:** `{claim.location}`")
     facts.append(f'- **Test:** `pytest "{claim.test_id}"`')
     facts.append(f"- **Run it:** `dltheory verify --claim {claim.id}`")
-    lines += facts
+    return facts
+
+
+def claim_section(
+    claim, result, corrected_by: dict[str, list], used_by: dict[str, list]
+) -> list[str]:
+    kind = claim.kind.value
+    lines = [
+        f"### {text(claim.title, link_ids=False)} {{#{claim.id}}}",
+        "",
+        f'<p class="dlt-claim-head" markdown="span">{kind_badge(kind)} '
+        f"{outcome_badge(result.outcome)} <code>{claim.id}</code></p>",
+        "",
+    ]
+    if kind == "erratum":
+        lines += ["**As the notes write it** (refuted):"]
+    elif kind == "notation":
+        lines += ["**As the notes write it** (a slip of notation, not a false statement):"]
+    lines += display_math(claim.statement)
+    lines += _facts(claim, result, corrected_by, used_by)
+    if kind == "notation":
+        lines += ["", '!!! note "The reading that fixes it"', "", f"    {text(claim.note)}", "", ""]
+        return lines
     if claim.note:
         lines += ["", '!!! note "How the statement is read"', "", f"    {text(claim.note)}"]
-    lines += symbolic_section(claim, result)
-    lines += numeric_section(claim, result)
-    lines += property_section(claim, result)
+    lines += symbolic_section(claim, result) + leg_source(claim, "symbolic")
+    lines += numeric_section(claim, result) + leg_source(claim, "numeric")
+    lines += property_section(claim, result) + leg_source(claim, "property")
     if not result.as_declared:
         lines += _failure_block(result.failure_report())
     lines += ["", ""]

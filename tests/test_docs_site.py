@@ -201,7 +201,7 @@ def _inspect_page(context, url: str) -> tuple[list[str], dict]:
 def _check_generated_content(site: Path) -> None:
     """Static checks of the built HTML, generic over the registry."""
     from dltheory.core import registry
-    from dltheory.core.claim import SymbolicLeg
+    from dltheory.core.claim import NotApplicable, SymbolicLeg
 
     paths = set(_page_paths(site))
     chapters = registry.chapters()
@@ -211,20 +211,33 @@ def _check_generated_content(site: Path) -> None:
 
     for chapter in chapters:
         html = (site / "chapters" / chapter.name / "index.html").read_text(encoding="utf-8")
-        api_path = site / "reference" / chapter.name / "index.html"
-        api = api_path.read_text(encoding="utf-8") if api_path.exists() else ""
-        for claim in chapter.claims:
+        claims = registry.chapter_claims(chapter)
+        for claim in claims:
             assert f'id="{claim.id}"' in html, f"no anchor for {claim.id}"
             assert claim.test_id in html, f"no test id for {claim.id}"
-            for name in claim.code:
-                target = f"dltheory.{chapter.name}.reference.{name}"
-                assert f'id="{target}"' in api, f"no API entry {target} (cited by {claim.id})"
-                assert f'href="../../reference/{chapter.name}/#{target}"' in html, (
+            assert claim.location in html, f"no record location for {claim.id}"
+            for name, leg in claim.legs.items():
+                if not isinstance(leg, NotApplicable):
+                    assert f"Source of the {name} leg: {leg.location}" in html, (
+                        f"{claim.id}: no source listing of its {name} leg"
+                    )
+            for qualified in claim.functions:
+                owner, _, name = qualified.partition(".")
+                target = f"dltheory.{owner}.reference.{name}"
+                owner_api = site / "reference" / owner / "index.html"
+                assert f'id="{target}"' in owner_api.read_text(encoding="utf-8"), (
+                    f"no API entry {target} (cited by {claim.id})"
+                )
+                assert f'href="../../reference/{owner}/#{target}"' in html, (
                     f"{claim.id} does not link to {target}"
                 )
+        # the dependency graph: one node per claim, linking to its section
+        assert html.count('class="dlt-graph"') == 1, "no dependency graph"
+        for claim in claims:
+            assert f'<a href="#{claim.id}">' in html, f"{claim.id} is not in the graph"
         # a kind badge, a status badge in the overview and one in each claim's header
-        assert html.count('class="dlt-status dlt-status--') >= 2 * len(chapter.claims)
-        derivations = sum(isinstance(c.symbolic, SymbolicLeg) for c in chapter.claims)
+        assert html.count('class="dlt-status dlt-status--') >= 2 * len(claims)
+        derivations = sum(isinstance(c.symbolic, SymbolicLeg) for c in claims)
         assert html.count("Derivation (SymPy).") == derivations
         if importlib.util.find_spec(f"dltheory.{chapter.name}.figures"):
             figures = importlib.import_module(f"dltheory.{chapter.name}.figures").FIGURES
