@@ -94,8 +94,32 @@ def run_verification() -> tuple[dict[str, Any], dict[str, Any]]:
 # ---------------------------------------------------------------------------------------------
 
 
-def render_figures(chapter: str) -> list[tuple[str, str, str]]:
-    """Draw ``dltheory.<chapter>.figures.FIGURES``; return ``(key, site path, caption)``."""
+def alt_text(caption: str) -> str:
+    r"""Plain words for an image's alt text from its Markdown caption: math shown as its
+    symbols (``$\sigma(x)$`` -> ``σ(x)``-like text without backslashes), no markup."""
+    greek = {
+        "alpha": "α", "beta": "β", "gamma": "γ", "delta": "δ", "epsilon": "ε", "varepsilon": "ε",
+        "eta": "η", "theta": "θ", "lambda": "λ", "mu": "μ", "sigma": "σ", "tau": "τ", "phi": "φ",
+        "ell": "ℓ", "infty": "∞", "le": "≤", "ge": "≥", "cdot": "·", "to": "→", "approx": "≈",
+    }  # fmt: skip
+
+    def math(match: re.Match[str]) -> str:
+        body = re.sub(r"\\(?:operatorname|mathrm|text|mathbf|mathcal)\{([^}]*)\}", r"\1", match[1])
+        body = re.sub(r"\\([a-zA-Z]+)", lambda m: greek.get(m[1], m[1]), body)
+        return re.sub(r"[{}\\]", "", body).replace("^", "^").strip()
+
+    plain = re.sub(r"\$([^$]+)\$", math, caption)
+    plain = re.sub(r"\[([^\]]*)\]\([^)]*\)|\[([^\]]*)\]\[[^\]]*\]", r"\1\2", plain)
+    return " ".join(re.sub(r"[*_`<>\"]", "", plain).split())
+
+
+def render_figures(chapter: str) -> list[tuple[str, str, str, str]]:
+    """Draw ``dltheory.<chapter>.figures.FIGURES``; return ``(key, path, caption, alt)``.
+
+    An entry is ``key: (draw, caption)`` or ``key: (draw, caption, alt)``; without an
+    explicit alt text, the caption in plain words is used. Fonts are large enough to stay
+    legible when the figure is scaled to a phone's width.
+    """
     name = f"dltheory.{chapter}.figures"
     if importlib.util.find_spec(name) is None:
         return []
@@ -103,20 +127,21 @@ def render_figures(chapter: str) -> list[tuple[str, str, str]]:
 
     matplotlib.rcParams["svg.hashsalt"] = "dltheory"  # stable element ids in the SVG
     matplotlib.rcParams["svg.fonttype"] = "path"  # glyphs as paths: no font to load
+    matplotlib.rcParams.update({"font.size": 12, "legend.fontsize": 11})
     from matplotlib.figure import Figure
 
     figures = importlib.import_module(name).FIGURES
     out = []
-    for key, (draw, caption) in figures.items():
+    for key, (draw, caption, *alt) in figures.items():
         slug = re.sub(r"[^a-z0-9-]+", "-", key.lower()).strip("-")
-        fig = Figure(figsize=(6.4, 3.6), layout="constrained")
+        fig = Figure(figsize=(5.6, 3.6), layout="constrained")
         draw(fig.add_subplot())
         buffer = io.StringIO()
         fig.savefig(buffer, format="svg", metadata={"Date": None})
         path = f"assets/figures/{chapter}/{slug}.svg"
         with mkdocs_gen_files.open(path, "w") as f:
             f.write(buffer.getvalue())
-        out.append((slug, path, caption))
+        out.append((slug, path, caption, alt[0] if alt else alt_text(caption)))
     return out
 
 
@@ -184,25 +209,26 @@ def chapter_page(chapter, results, figures, corrected_by, used_by) -> str:
         "",
         '<div class="dlt-overview" markdown="1">',
         "",
-        "| Claim | Kind | Symbolic | Numeric | Property | Status |",
+        "| Claim | Status | Symbolic | Numeric | Property | Kind |",
         "|---|---|---|---|---|---|",
     ]
     for claim in _claims(chapter):
         r = results[claim.id]
         legs = [LEG_LABELS.get(r.legs[n].status, r.legs[n].status) for n in r.legs]
         lines.append(
-            f"| [{text(claim.title, link_ids=False)}](#{claim.id}) | {claim.kind.value} | "
+            f"| [{text(claim.title, link_ids=False)}](#{claim.id}) | {outcome_badge(r.outcome)} | "
             + " | ".join(legs)
-            + f" | {outcome_badge(r.outcome)} |"
+            + f" | {claim.kind.value} |"
         )
     lines += ["", "</div>", "", *graph_section(chapter, results)]
     if figures:
         lines += ["", "## Figures {#figures}", ""]
-        for slug, path, caption in figures:
+        for slug, path, caption, alt in figures:
+            alt = alt.replace("[", "(").replace("]", ")")
             lines += [
                 f'<figure class="dlt-figure" id="figure-{slug}" markdown="1">',
                 "",
-                f"![Figure: {slug.replace('-', ' ')}](../{path})",
+                f"![{alt}](../{path})",
                 "",
                 f'<figcaption markdown="span">{caption}</figcaption>',
                 "",
@@ -331,34 +357,47 @@ def notation_section(chapters, results) -> list[str]:
 
 
 def reference_page(chapter, module) -> str:
+    """One chapter's API page: each public function under its public import path, followed by
+    the claims that check it."""
     names = list(getattr(module, "__all__", ()))
+    package = f"dltheory.{chapter.name}"
     example = names[0] if names else "..."
     checked: dict[str, list[str]] = {name: [] for name in names}
-    for claim in _claims(chapter):
-        for name in claim.code:
-            checked.setdefault(name, []).append(claim.id)
+    from dltheory.core import registry
+
+    for claim in registry.all_claims():
+        for qualified in claim.functions:
+            owner, _, name = qualified.partition(".")
+            if owner == chapter.name:
+                checked.setdefault(name, []).append(claim.id)
     lines = [
-        f"# `dltheory.{chapter.name}`",
+        f"# `{package}` {{#{package}}}",
         "",
         f"Reference implementations for § {text(chapter.source)}. Import them from the "
-        f"chapter package, e.g. `from dltheory.{chapter.name} import {example}`. "
-        f"The claims that check them are on the "
-        f"[chapter page](../chapters/{chapter.name}.md).",
+        f"chapter package, e.g. `from {package} import {example}`. "
+        f"The claims that check them are on the [chapter page](../chapters/{chapter.name}.md).",
+        "",
+        '<div class="dlt-api-index" markdown="1">',
         "",
         "| Function | Checked by |",
         "|---|---|",
     ]
     for name in names:
         claims = ", ".join(claim_ref(cid) for cid in checked.get(name, [])) or "—"
-        lines.append(f"| [`{name}()`][{module.__name__}.{name}] | {claims} |")
-    lines += [
-        "",
-        f"::: {module.__name__}",
-        "    options:",
-        "      show_root_heading: true",
-        "      filters: public",  # the names in __all__, in source order
-        "",
-    ]
+        lines.append(f"| [`{name}()`][{package}.{name}] | {claims} |")
+    lines += ["", "</div>", ""]
+    for name in names:
+        claims = ", ".join(claim_ref(cid) for cid in checked.get(name, [])) or "no claim"
+        lines += [
+            f"::: {package}.{name}",
+            "    options:",
+            "      show_root_heading: true",
+            "      show_root_full_path: true",
+            "      heading_level: 2",
+            "",
+            f'<p class="dlt-checked-by" markdown="span">**Checked by:** {claims}</p>',
+            "",
+        ]
     return "\n".join(lines)
 
 
@@ -376,7 +415,8 @@ def reference_index(entries) -> str:
         "|---|---|",
     ]
     for chapter, module in entries:
-        names = ", ".join(f"[`{n}`][{module.__name__}.{n}]" for n in module.__all__)
+        package = f"dltheory.{chapter.name}"
+        names = ", ".join(f"[`{n}`][{package}.{n}]" for n in module.__all__)
         lines.append(f"| [`dltheory.{chapter.name}`]({chapter.name}.md) | {names} |")
     return "\n".join(lines) + "\n"
 
@@ -386,12 +426,36 @@ def reference_index(entries) -> str:
 # ---------------------------------------------------------------------------------------------
 
 
+def build_stamp() -> str:
+    """When and from which commit this build's verification ran."""
+    import datetime
+    import subprocess
+
+    when = datetime.datetime.now(datetime.UTC).strftime("%Y-%m-%d %H:%M UTC")
+    root = Path(__file__).resolve().parents[1]
+
+    def git(*args: str) -> str:
+        try:
+            done = subprocess.run(["git", *args], cwd=root, capture_output=True, text=True)
+        except OSError:
+            return ""
+        return done.stdout.strip() if done.returncode == 0 else ""
+
+    commit = git("rev-parse", "--short=12", "HEAD")
+    if not commit:
+        return f"on {when} (not from a git checkout)"
+    dirty = (
+        " with uncommitted changes" if git("status", "--porcelain", "--untracked-files=no") else ""
+    )
+    return f"on {when} at commit `{commit}`{dirty}"
+
+
 def status_block(chapters, results, report) -> str:
     counts = report["summary"]
     erratum = "erratum" if counts["refuted_as_expected"] == 1 else "errata"
     note = "note" if counts.get("noted", 0) == 1 else "notes"
     lines = [
-        f"This build ran every claim (dltheory {report['dltheory']}, profile "
+        f"This build ran every claim {build_stamp()} (dltheory {report['dltheory']}, profile "
         f"{code(report['profile'])}, device {code(report['device'])}): "
         f"**{counts['claims']} claims** — {counts['verified']} verified, "
         f"{counts['refuted_as_expected']} {erratum} refuted as expected, "

@@ -56,11 +56,12 @@ def reference_module(chapter: str) -> Any | None:
 
 @functools.cache
 def documented_targets() -> dict[str, str]:
-    """Names a role may cite, mapped to the API entry (the object's full path).
+    """Names a role may cite, mapped to the API entry: the public import path
+    ``dltheory.<chapter>.<name>``, under which the API pages document each function.
 
-    Full paths of every reference module and its public functions always; a bare name only
-    when exactly one chapter defines it (a docstring resolves ambiguous bare names in its own
-    module, see :func:`convert_roles`).
+    Public and ``reference`` paths of every function always; a bare name only when exactly one
+    chapter defines it (a docstring resolves ambiguous bare names in its own module, see
+    :func:`convert_roles`).
     """
     from dltheory.core import registry
 
@@ -70,14 +71,14 @@ def documented_targets() -> dict[str, str]:
         module = reference_module(chapter.name)
         if module is None:
             continue
-        package = importlib.import_module(f"dltheory.{chapter.name}")
-        targets[module.__name__] = module.__name__
+        package = f"dltheory.{chapter.name}"
+        targets[module.__name__] = package
+        targets[package] = package
         for name in getattr(module, "__all__", ()):
-            full = f"{module.__name__}.{name}"
-            targets[full] = full
-            if getattr(package, name, None) is getattr(module, name):  # re-exported
-                targets[f"{package.__name__}.{name}"] = full
-            owners.setdefault(name, []).append(full)
+            public = f"{package}.{name}"
+            targets[f"{module.__name__}.{name}"] = public
+            targets[public] = public
+            owners.setdefault(name, []).append(public)
     targets.update({name: paths[0] for name, paths in owners.items() if len(paths) == 1})
     return targets
 
@@ -119,7 +120,22 @@ class RstDocstrings(griffe.Extension):
 
     def on_instance(self, *, obj: griffe.Object, **kwargs: Any) -> None:
         if obj.docstring is not None:
-            obj.docstring.value = convert_roles(obj.docstring.value, scope=obj.path)
+            value = convert_roles(obj.docstring.value, scope=obj.path)
+            obj.docstring.value = _with_imports(value, obj.path)
+
+
+def _with_imports(docstring: str, path: str) -> str:
+    """Give the first ``>>>`` example of a reference function the imports it needs to run."""
+    parts = path.split(".")
+    if len(parts) != 4 or parts[0] != "dltheory" or parts[2] != "reference":
+        return docstring
+    at = docstring.find(">>>")
+    if at < 0 or "import" in docstring[at:]:
+        return docstring
+    line_start = docstring.rfind("\n", 0, at) + 1
+    indent = docstring[line_start:at]
+    imports = f">>> import torch\n{indent}>>> from dltheory.{parts[1]} import {parts[3]}\n{indent}"
+    return docstring[:at] + imports + docstring[at:]
 
 
 # ---------------------------------------------------------------------------------------------
@@ -169,8 +185,10 @@ class RstMarkupPreprocessor(Preprocessor):
 
 
 class DoctestPreprocessor(Preprocessor):
-    """Fence ``>>>`` sessions as ``pycon`` code (a docstring's ``Example:`` section holds them
-    as plain text, where Markdown would read ``>>>`` as nested block quotes)."""
+    """Turn ``>>>`` sessions into runnable ``python`` code: prompts dropped, printed output
+    kept as ``# ...`` comments, so that the copy button copies code that runs (a docstring's
+    ``Example:`` section holds sessions as plain text, where Markdown would read ``>>>`` as
+    nested block quotes)."""
 
     def run(self, lines: list[str]) -> list[str]:
         out: list[str] = []
@@ -185,11 +203,15 @@ class DoctestPreprocessor(Preprocessor):
                 fence = None
             elif fence is None and stripped.startswith(">>>"):
                 indent = line[: len(line) - len(stripped)]
-                session = []
+                code = []
                 while i < len(lines) and lines[i].strip() and lines[i].startswith(indent):
-                    session.append(lines[i][len(indent) :])
+                    text = lines[i][len(indent) :]
+                    if text.startswith((">>> ", "... ")) or text in (">>>", "..."):
+                        code.append(text[4:])
+                    else:
+                        code.append(f"# {text}")  # what the line above prints
                     i += 1
-                out += ["", f"{indent}```pycon", *(indent + s for s in session), f"{indent}```", ""]
+                out += ["", f"{indent}```python", *(indent + c for c in code), f"{indent}```", ""]
                 continue
             out.append(line)
             i += 1
@@ -235,3 +257,12 @@ def on_config(config: MkDocsConfig) -> MkDocsConfig:
         {"API reference": [{"Overview": "reference/index.md"}, *api_nav]},
     ]
     return config
+
+
+# source listings (the legs' on chapter pages, mkdocstrings' on API pages) are code, not prose:
+# keep them out of the search index, whose previews would show their LaTeX strings raw
+_SOURCE_LISTING = re.compile(r'<details class="(abstract|mkdocstrings-source)"')
+
+
+def on_page_content(html: str, **kwargs: Any) -> str:
+    return _SOURCE_LISTING.sub(r'<details class="\1" data-search-exclude', html)

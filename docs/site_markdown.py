@@ -177,18 +177,42 @@ def symbolic_section(claim, result) -> list[str]:
                 f"The residual (as written minus correct) is not zero at the witness "
                 f"${witness}${at}: the statement as written is false.",
             ]
-    elif trivial:
-        lines += ["", "The residual of the last step is already $0$ (or True) as derived."]
     else:
-        lines += ["", "Residuals that SymPy simplifies to $0$ (or to True) in this build:"]
-        for residual in derivation.residuals:
-            arrow = r"\;\xrightarrow{\text{simplify}}\; " + (
-                "0" if _is_expr(residual) else r"\text{True}"
-            )
-            lines += display_math(f"{sympy_latex(residual)} {arrow}")
+        lines += residual_lines(derivation, trivial)
     lines += ["", f"Status in this build: **{LEG_LABELS.get(status.status, status.status)}**."]
     if status.status == "failed":
         lines += _failure_block(status.details.get("message", "failed"))
+    return lines
+
+
+def residual_lines(derivation, trivial: bool) -> list[str]:
+    """What the proof checked: each residual with what it compares (when the derivation says),
+    and what SymPy reduced it to. A residual already 0 or True as constructed is not shown as
+    an empty ``0 -> 0`` row: it is described, or counted."""
+    compared = list(derivation.compared) + [""] * len(derivation.residuals)
+    shown, silent = [], 0
+    for residual, what in zip(derivation.residuals, compared, strict=False):
+        expr = _is_expr(residual)
+        goal = "0" if expr else r"\text{True}"
+        if _is_trivial(residual) and not what:
+            silent += 1
+            continue
+        label = f"{text(what)}: " if what else ""
+        if _is_trivial(residual):
+            shown += [f"- {label}holds as constructed (SymPy evaluates it to ${goal}$ directly)."]
+        else:
+            arrow = r"\;\xrightarrow{\text{simplify}}\; " + goal
+            shown += [f"- {label}", *display_math(f"{sympy_latex(residual)} {arrow}", "    ")]
+    lines = ["", "What the proof checks:" if shown else ""]
+    lines += shown
+    if silent:
+        which = "The last step" if trivial and len(derivation.residuals) == silent else "Also"
+        lines += [
+            "",
+            f"{which}: {silent} residual{'s' if silent > 1 else ''} (left side minus right side "
+            "of the equalities derived above) SymPy already evaluated to $0$ or True as the "
+            "steps were built.",
+        ]
     return lines
 
 
@@ -285,7 +309,7 @@ def _facts(claim, result, corrected_by, used_by) -> list[str]:
         refs = []
         for name in claim.functions:
             chapter, _, function = name.partition(".")
-            refs.append(f"[`{function}()`][dltheory.{chapter}.reference.{function}]")
+            refs.append(f"[`{function}()`][dltheory.{chapter}.{function}]")
         facts.append(f"- **Reference implementation:** {', '.join(refs)}")
     facts.append(f"- **Record:** `{claim.location}`")
     facts.append(f'- **Test:** `pytest "{claim.test_id}"`')

@@ -223,7 +223,7 @@ def _check_generated_content(site: Path) -> None:
                     )
             for qualified in claim.functions:
                 owner, _, name = qualified.partition(".")
-                target = f"dltheory.{owner}.reference.{name}"
+                target = f"dltheory.{owner}.{name}"
                 owner_api = site / "reference" / owner / "index.html"
                 assert f'id="{target}"' in owner_api.read_text(encoding="utf-8"), (
                     f"no API entry {target} (cited by {claim.id})"
@@ -246,6 +246,63 @@ def _check_generated_content(site: Path) -> None:
     for claim in registry.all_claims():
         if claim.corrects:
             assert f'id="erratum-{claim.id}"' in errata, f"{claim.id} missing from the errata"
+
+
+def _status_column_problem(browser, url: str, width: int) -> str | None:
+    """The overview's Status column must be fully visible without scrolling the table."""
+    page = browser.new_page(viewport={"width": width, "height": 900})
+    try:
+        page.goto(url, wait_until="load", timeout=20_000)
+        boxes = page.evaluate(
+            """() => {
+              const table = document.querySelector('.dlt-overview table');
+              if (!table) return null;
+              const wrap = table.closest('.md-typeset__scrollwrap') || table.parentElement;
+              const view = wrap.getBoundingClientRect();
+              return [...table.querySelectorAll('tr > :nth-child(2)')].map(cell => {
+                const r = cell.getBoundingClientRect();
+                return {text: cell.textContent.trim(), left: r.left, right: r.right,
+                        viewLeft: view.left, viewRight: Math.min(view.right, window.innerWidth)};
+              });
+            }"""
+        )
+    finally:
+        page.close()
+    if not boxes:
+        return f"no overview table at {width} px"
+    if boxes[0]["text"] != "Status":
+        return f"the overview's second column is {boxes[0]['text']!r}, not Status"
+    clipped = [b["text"] for b in boxes if b["right"] > b["viewRight"] + 1 or b["left"] < 0]
+    return f"Status column clipped at {width} px: {clipped[:3]}" if clipped else None
+
+
+def _search_preview_problem(browser, url: str, query: str) -> str | None:
+    """Search previews show typeset math, never raw LaTeX."""
+    page = browser.new_page(viewport={"width": 1280, "height": 900})
+    try:
+        page.goto(url, wait_until="load", timeout=20_000)
+        page.locator(".md-search__input").first.click()
+        page.wait_for_timeout(500)
+        page.locator("input.md-search__input").press_sequentially(query, delay=30)
+        page.wait_for_selector(".md-search-result__article", timeout=10_000)
+        page.wait_for_timeout(500)
+        found = page.evaluate(
+            """() => [...document.querySelectorAll('.md-search-result__article')].map(a => {
+                 const c = a.cloneNode(true);
+                 c.querySelectorAll('.katex').forEach(k => k.remove());
+                 return {text: c.textContent, katex: a.querySelectorAll('.katex').length};
+               })"""
+        )
+    finally:
+        page.close()
+    if not found:
+        return "no search result"
+    leaked = [f["text"][:80] for f in found if any(m in f["text"] for m in RAW_MARKUP)]
+    if leaked:
+        return f"raw LaTeX in search previews: {leaked[:3]}"
+    if not any(f["katex"] for f in found):
+        return "no search preview holds typeset math"
+    return None
 
 
 def test_docs_site(site: Path, base_url: str, tmp_path: Path) -> None:
@@ -288,6 +345,21 @@ def test_docs_site(site: Path, base_url: str, tmp_path: Path) -> None:
                     report.setdefault(path, []).extend(problems)
         finally:
             context.close()
+        # layout at a desktop and a phone width, and the search previews
+        browser = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_FLAGS)
+        try:
+            for chapter in registry.chapters():
+                path = f"/chapters/{chapter.name}/"
+                for width in (1280, 390):
+                    problem = _status_column_problem(browser, base_url + path, width)
+                    if problem:
+                        report.setdefault(path, []).append(problem)
+            for query in ("softmax", "entropy"):
+                problem = _search_preview_problem(browser, base_url + "/", query)
+                if problem:
+                    report.setdefault(f"search for {query!r}", []).append(problem)
+        finally:
+            browser.close()
 
     for chapter in registry.chapters():
         path = f"/chapters/{chapter.name}/"

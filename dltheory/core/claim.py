@@ -186,13 +186,17 @@ class Derivation:
 
     Each residual is an expression that must simplify to ``0``, or a fact (a SymPy relation,
     or the ``bool`` of an assumption query such as ``expr.is_positive``) that must be true;
-    only then is the claim proved. For an erratum the derivation *disproves* the statement
-    as written: ``witness`` substitutes values at which a residual is nonzero (or false).
+    only then is the claim proved. ``compared`` says, per residual, what it compares (for
+    the docs: "sum of the components minus 1"); a residual SymPy already reduced to 0 or True
+    as it was built is otherwise shown without content. For an erratum the derivation
+    *disproves* the statement as written: ``witness`` substitutes values at which a residual
+    is nonzero (or false).
     """
 
     steps: Sequence[Step]
     residuals: Sequence[Any]
     witness: dict[Any, Any] | None = None
+    compared: Sequence[str] = ()
 
     @builtins.property
     def cited(self) -> tuple[str, ...]:

@@ -39,6 +39,7 @@ def _() -> Derivation:
             Step(r"Sum of the components, for a class $1 \le c \le q$", equation(total, evaluated)),
         ],
         residuals=[evaluated - 1],
+        compared=[r"$\sum_j y_j$ minus 1"],
     )
 
 

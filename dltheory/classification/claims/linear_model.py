@@ -67,6 +67,10 @@ def _() -> Derivation:
             Step(r"The notes' instance, $q = 3$ and $d = 4$", equation(equations, notes * xs + bs)),
         ],
         residuals=[written - matrix_form, *(equations - (notes * xs + bs))],
+        compared=[
+            r"the notes' $o_i$ minus row $i$ of $W\mathbf{x} + \mathbf{b}$ (general sizes)",
+            *(rf"equation $o_{r + 1}$ minus its matrix form" for r in range(3)),
+        ],
     )
 
 

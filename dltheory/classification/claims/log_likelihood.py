@@ -66,7 +66,8 @@ def _() -> Derivation:
                 "Group by example: one cross-entropy term per example", equation(nll, per_example)
             ),
         ],
-        residuals=[expanded - sp.expand(per_example)],
+        residuals=[expanded - per_example],
+        compared=["minus the log of the product, expanded, minus the sum of per-example losses"],
     )
 
 
@@ -134,6 +135,7 @@ def _() -> Derivation:
             Step(r"Only the term $j = c$ survives ($1 \le c \le q$)", equation(loss, evaluated)),
         ],
         residuals=[evaluated + sp.log(yhat[c])],
+        compared=[r"the summed loss minus $-\log \hat y_c$"],
     )
 
 

@@ -120,6 +120,11 @@ def _() -> Derivation:
             Step(r"The denominator is a sum of $q \ge 1$ positive terms", partition() > 0),
         ],
         residuals=[sp.exp(o[i]).is_positive, partition().is_positive, value.is_positive],
+        compared=[
+            r"$\exp(o_i) > 0$ (SymPy's positivity query)",
+            r"$\sum_k \exp(o_k) > 0$",
+            r"$\hat y_i > 0$",
+        ],
     )
 
 
@@ -176,7 +181,11 @@ def _() -> Derivation:
                 equation(pulled, renamed),
             ),
         ],
-        residuals=[sp.simplify(total - pulled), renamed - 1],
+        residuals=[total - pulled, renamed - 1],
+        compared=[
+            "the sum before and after taking out the denominator",
+            "the quotient after renaming, minus 1",
+        ],
     )
 
 
@@ -224,6 +233,7 @@ def _() -> Derivation:
             ),
         ],
         residuals=[ratio - sp.exp(o[i] - o[j])],
+        compared=[r"$\hat y_i / \hat y_j$ minus $\exp(o_i - o_j)$"],
     )
 
 
@@ -276,7 +286,10 @@ def _() -> Derivation:
                 r"$\exp(o_k + C) = e^C \exp(o_k)$, and $e^C$ cancels", equation(shifted, expanded)
             ),
         ],
-        residuals=[sp.expand(shifted - softmax_expr(i))],
+        residuals=[shifted - softmax_expr(i)],
+        compared=[
+            r"$\operatorname{softmax}(\mathbf{o} + C)_i - \operatorname{softmax}(\mathbf{o})_i$"
+        ],
     )
 
 

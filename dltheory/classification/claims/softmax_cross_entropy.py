@@ -89,6 +89,7 @@ def _() -> Derivation:
             Step(r"Take $\log Z$ out of the sum over $j$", equation(loss, _EXPANDED)),
         ],
         residuals=[split - _EXPANDED],
+        compared=["the loss with the log split, minus the expanded form"],
     )
 
 
@@ -164,6 +165,7 @@ def _() -> Derivation:
             ),
         ],
         residuals=[constrained - target],
+        compared=[r"the expanded loss at $\sum_j y_j = 1$, minus the log-sum-exp form"],
     )
 
 
@@ -277,6 +279,9 @@ def _() -> Derivation:
             ),
         ],
         residuals=[evaluated - (softmax_expr(t) - y[t])],
+        compared=[
+            r"$\partial l / \partial o_t$ minus $\operatorname{softmax}(\mathbf{o})_t - y_t$"
+        ],
     )
 
 

@@ -34,12 +34,50 @@
     }
   }
 
+  // Search previews: mkdocs-material fills them from the search index, which holds the page
+  // text with the math still as \(...\) and \[...\] (highlight <mark>s may sit inside).
+  // Typeset each preview once it is added.
+  var MATH = /\\\(([\s\S]+?)\\\)|\\\[([\s\S]+?)\\\]/g;
+
+  function plain(html) {
+    var box = document.createElement("div");
+    box.innerHTML = html;  // drops <mark> and decodes &amp; &lt; ...
+    return box.textContent;
+  }
+
+  function typesetPreview(article) {
+    if (article.getAttribute("data-katex") === "done") return;
+    article.setAttribute("data-katex", "done");
+    if (article.innerHTML.indexOf("\\(") < 0 && article.innerHTML.indexOf("\\[") < 0) return;
+    article.innerHTML = article.innerHTML.replace(MATH, function (match, inline, display) {
+      var tex = plain(inline !== undefined ? inline : display);
+      try {
+        return katex.renderToString(tex, { displayMode: display !== undefined, throwOnError: true });
+      } catch (err) {
+        return match;
+      }
+    });
+  }
+
+  function watchSearch() {
+    var list = document.querySelector(".md-search-result__list");
+    if (!list || list.getAttribute("data-katex-watch")) return;
+    list.setAttribute("data-katex-watch", "1");
+    var run = function () {
+      var articles = list.querySelectorAll(".md-search-result__article");
+      for (var i = 0; i < articles.length; i++) typesetPreview(articles[i]);
+    };
+    new MutationObserver(run).observe(list, { childList: true, subtree: true });
+    run();
+  }
+
   if (typeof document$ !== "undefined") {
     // mkdocs-material: runs on the first load and after every instant navigation
-    document$.subscribe(function () { typeset(document); });
+    document$.subscribe(function () { typeset(document); watchSearch(); });
   } else if (document.readyState === "loading") {
-    document.addEventListener("DOMContentLoaded", function () { typeset(document); });
+    document.addEventListener("DOMContentLoaded", function () { typeset(document); watchSearch(); });
   } else {
     typeset(document);
+    watchSearch();
   }
 })();
