@@ -39,15 +39,15 @@ LEG_LABELS = {
 _MD_SPECIAL = re.compile(r"([\\`*_\[\]{}|$#])")
 
 
-_INLINE_MATH = re.compile(r"(\$[^$]+\$)")
+_INLINE_MATH = re.compile(r"(\$[^$]+\$|`[^`]+`)")  # inline math and code spans pass through
 
 
 def text(value: str, *, link_ids: bool = True) -> str:
     """Plain text (claim titles, descriptions, step texts) made safe for Markdown.
 
     HTML and Markdown specials are escaped, so ``o_i >= o_j`` or ``1 <= c <= q`` show as
-    written; ``$...$`` segments pass through as inline math for KaTeX; claim ids in the
-    text become links to the claim.
+    written; ``$...$`` segments pass through as inline math for KaTeX and backquoted segments
+    as code; claim ids in the text become links to the claim.
     """
     parts = _INLINE_MATH.split(value)
     out = "".join(

@@ -28,7 +28,7 @@ one_hot_encoding = SECTION.claim(
 )
 
 
-@one_hot_encoding.symbolic_leg(scope="general q")
+@one_hot_encoding.symbolic_leg(scope="general $q$")
 def _() -> Derivation:
     onehot = sp.KroneckerDelta(j, c)
     total = sp.Sum(onehot, (j, 1, q))
@@ -56,7 +56,8 @@ def _(impl, device, dtype) -> None:
 
 
 @one_hot_encoding.property_leg(
-    "every row of one_hot(labels, q) has entries in {0, 1}, sums to 1, and its argmax is the label",
+    r"every row of `one_hot(labels, q)` has entries in $\{0, 1\}$, sums to 1, and its argmax "
+    r"is the label",
     latex=r"\forall c \in \{0..q-1\}:\ \sum_j y_j = 1,\ \arg\max_j y_j = c",
 )
 def _(impl) -> ForAll:

@@ -41,7 +41,9 @@ linear_model_matrix_form = SECTION.claim(
 )
 
 
-@linear_model_matrix_form.symbolic_leg(scope="general q, d; the notes' q = 3, d = 4 as a step")
+@linear_model_matrix_form.symbolic_leg(
+    scope="general $q$, $d$; the notes' $q = 3$, $d = 4$ as a step"
+)
 def _() -> Derivation:
     q, d = sp.symbols("q d", integer=True, positive=True)
     i, j = sp.symbols("i j", integer=True, nonnegative=True)

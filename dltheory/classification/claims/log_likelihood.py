@@ -46,7 +46,7 @@ log_likelihood_factorizes = SECTION.claim(
 )
 
 
-@log_likelihood_factorizes.symbolic_leg(scope="general n, q")
+@log_likelihood_factorizes.symbolic_leg(scope="general $n$, $q$")
 def _() -> Derivation:
     Y = sp.IndexedBase("y", nonnegative=True)
     P = sp.IndexedBase(r"\hat{y}", positive=True)
@@ -97,7 +97,7 @@ def _(impl, device, dtype) -> None:
 
 @log_likelihood_factorizes.property_leg(
     "minus the log of the product of the predicted probabilities of the labels (mpmath) equals "
-    "the summed cross-entropy, for logits up to 1e300 in magnitude"
+    r"the summed cross-entropy, for logits up to $10^{300}$ in magnitude"
 )
 def _(impl) -> ForAll:
     @st.composite
@@ -125,7 +125,7 @@ cross_entropy_one_hot = SECTION.claim(
 )
 
 
-@cross_entropy_one_hot.symbolic_leg(scope="general q")
+@cross_entropy_one_hot.symbolic_leg(scope="general $q$")
 def _() -> Derivation:
     loss = -sp.Sum(sp.KroneckerDelta(j, c) * sp.log(yhat[j]), (j, 1, q))
     evaluated = resolve_in_range(loss.doit(), c, 1, q)
@@ -160,8 +160,9 @@ def _(impl, device, dtype) -> None:
 
 
 @cross_entropy_one_hot.property_leg(
-    "cross_entropy with a one-hot probability target and with the class index both equal "
-    "-log softmax(o)_c (mpmath), for logits up to 1e300 in magnitude"
+    r"`cross_entropy` with a one-hot probability target and with the class index both equal "
+    r"$-\log\operatorname{softmax}(\mathbf{o})_c$ (mpmath), for logits up to $10^{300}$ in "
+    r"magnitude"
 )
 def _(impl) -> ForAll:
     @st.composite

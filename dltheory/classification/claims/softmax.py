@@ -70,8 +70,8 @@ def _(impl, device, dtype) -> None:
 
 
 @softmax_definition.property_leg(
-    "log softmax(o)_i - o_i is the same for every i and the entries sum to 1, which "
-    "characterizes exp(o_i) / sum_k exp(o_k)",
+    r"$\log\operatorname{softmax}(\mathbf{o})_i - o_i$ is the same for every $i$ and the entries "
+    r"sum to 1, which characterizes $\exp(o_i) / \sum_k \exp(o_k)$",
     latex=r"\log\hat{y}_i - o_i = \text{const},\ \sum_i \hat{y}_i = 1",
 )
 def _(impl) -> ForAll:
@@ -110,7 +110,7 @@ softmax_nonnegative = SECTION.claim(
 )
 
 
-@softmax_nonnegative.symbolic_leg(scope="general q")
+@softmax_nonnegative.symbolic_leg(scope="general $q$")
 def _() -> Derivation:
     value = softmax_expr(i)
     return Derivation(
@@ -143,7 +143,8 @@ def _(impl, device, dtype) -> None:
 
 
 @softmax_nonnegative.property_leg(
-    "softmax(o) is finite and nonnegative for logits up to 1e300 in magnitude",
+    r"$\operatorname{softmax}(\mathbf{o})$ is finite and nonnegative for logits up to "
+    r"$10^{300}$ in magnitude",
     latex=r"|o_i| \le 10^{300} \Rightarrow 0 \le \hat{y}_i < \infty",
 )
 def _(impl) -> ForAll:
@@ -164,7 +165,7 @@ softmax_sums_to_one = SECTION.claim(
 )
 
 
-@softmax_sums_to_one.symbolic_leg(scope="general q")
+@softmax_sums_to_one.symbolic_leg(scope="general $q$")
 def _() -> Derivation:
     total = sp.Sum(softmax_expr(i), (i, 1, q))
     pulled = sp.Sum(sp.exp(o[i]), (i, 1, q)) / partition()
@@ -199,7 +200,7 @@ def _(impl, device, dtype) -> None:
 
 
 @softmax_sums_to_one.property_leg(
-    "the outputs sum to 1 within float64 tolerance for logits up to 1e300 in magnitude",
+    r"the outputs sum to 1 within float64 tolerance for logits up to $10^{300}$ in magnitude",
     latex=r"\left|\sum_i \hat{y}_i - 1\right| \le \mathrm{tol}",
 )
 def _(impl) -> ForAll:
@@ -220,7 +221,7 @@ softmax_preserves_argmax = SECTION.claim(
 )
 
 
-@softmax_preserves_argmax.symbolic_leg(scope="general q")
+@softmax_preserves_argmax.symbolic_leg(scope="general $q$")
 def _() -> Derivation:
     ratio = softmax_expr(i) / softmax_expr(j)
     return Derivation(
@@ -251,8 +252,8 @@ def _(impl, device, dtype) -> None:
 
 
 @softmax_preserves_argmax.property_leg(
-    "o_i >= o_j implies softmax(o)_i >= softmax(o)_j (ties can appear only by rounding), and the "
-    "argmax of o has the largest probability"
+    r"$o_i \ge o_j$ implies $\hat y_i \ge \hat y_j$ (ties can appear only by rounding), and the "
+    r"argmax of $\mathbf{o}$ has the largest probability, for logits up to $10^{300}$"
 )
 def _(impl) -> ForAll:
     def holds(x) -> bool:
@@ -275,7 +276,7 @@ softmax_shift_invariant = SECTION.claim(
 )
 
 
-@softmax_shift_invariant.symbolic_leg(scope="general q")
+@softmax_shift_invariant.symbolic_leg(scope="general $q$")
 def _() -> Derivation:
     shifted = sp.exp(o[i] + C) / sp.Sum(sp.exp(o[k] + C), (k, 1, q))
     expanded = sp.expand(shifted)
@@ -319,7 +320,10 @@ def _(impl, device, dtype) -> None:
         assert_close(impl.softmax(huge), want, msg="softmax of hugely shifted logits vs scipy")
 
 
-@softmax_shift_invariant.property_leg("softmax(o + C) = softmax(o) for |C| <= 1000")
+@softmax_shift_invariant.property_leg(
+    r"$\operatorname{softmax}(\mathbf{o} + C) = \operatorname{softmax}(\mathbf{o})$ for "
+    r"$|C| \le 1000$"
+)
 def _(impl) -> ForAll:
     def holds(case) -> bool:
         x, shift = case

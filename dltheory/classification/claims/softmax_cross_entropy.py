@@ -75,7 +75,7 @@ cross_entropy_expansion = SECTION.claim(
 )
 
 
-@cross_entropy_expansion.symbolic_leg(scope="general q")
+@cross_entropy_expansion.symbolic_leg(scope="general $q$")
 def _() -> Derivation:
     loss = -sp.Sum(y[j] * sp.log(softmax_expr(j)), (j, 1, q))
     split = sp.expand_log(loss, force=True)
@@ -117,8 +117,9 @@ def _(impl, device, dtype) -> None:
 
 
 @cross_entropy_expansion.property_leg(
-    "for any nonnegative weights y (not necessarily summing to 1) the loss equals "
-    "(sum y) logsumexp(o) - sum y o, evaluated by mpmath, for logits up to 1e300"
+    r"for any nonnegative weights $y_j$ (not necessarily summing to 1) the loss equals "
+    r"$(\sum_j y_j)\log\sum_k e^{o_k} - \sum_j y_j o_j$ evaluated by mpmath, for logits up "
+    r"to $10^{300}$"
 )
 def _(impl) -> ForAll:
     @st.composite
@@ -148,7 +149,7 @@ cross_entropy_logsumexp_form = SECTION.claim(
 )
 
 
-@cross_entropy_logsumexp_form.symbolic_leg(scope="general q")
+@cross_entropy_logsumexp_form.symbolic_leg(scope="general $q$")
 def _() -> Derivation:
     constrained = _EXPANDED.subs(sp.Sum(y[j], (j, 1, q)), 1)
     target = sp.log(partition()) - sp.Sum(y[j] * o[j], (j, 1, q))
@@ -224,8 +225,9 @@ def _(impl, device, dtype) -> None:
 
 
 @cross_entropy_logsumexp_form.property_leg(
-    "for probability vectors y (with exact zeros) and logits up to 1e300, the loss equals "
-    "logsumexp(o) - y . o and logsumexp(o) evaluated by mpmath"
+    r"for probability vectors $\mathbf{y}$ (with exact zeros) and logits up to $10^{300}$, the "
+    r"loss equals $\log\sum_k e^{o_k} - \mathbf{y}^\top\mathbf{o}$, and `logsumexp` equals "
+    r"$\log\sum_k e^{o_k}$, both evaluated by mpmath"
 )
 def _(impl) -> ForAll:
     @st.composite
@@ -257,7 +259,7 @@ softmax_ce_gradient = SECTION.claim(
 )
 
 
-@softmax_ce_gradient.symbolic_leg(scope="general q")
+@softmax_ce_gradient.symbolic_leg(scope="general $q$")
 def _() -> Derivation:
     loss = sp.log(partition()) - sp.Sum(y[j] * o[j], (j, 1, q))
     raw = sp.diff(loss, o[t])
@@ -318,8 +320,8 @@ def _(impl, device, dtype) -> None:
 
 
 @softmax_ce_gradient.property_leg(
-    "cross_entropy_grad equals the autograd gradient of torch.nn.functional.cross_entropy, for "
-    "logits up to 1e300 in magnitude"
+    r"`cross_entropy_grad` equals the autograd gradient of "
+    r"`torch.nn.functional.cross_entropy`, for logits up to $10^{300}$ in magnitude"
 )
 def _(impl) -> ForAll:
     @st.composite
