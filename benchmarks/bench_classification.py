@@ -1,152 +1,139 @@
-"""Speed and accuracy of the classification reference functions.
+"""Classification: speed against the torch built-ins, accuracy against mpmath.
 
-Speed: each reference function against the matching torch built-in on the same inputs, timed
-with ``torch.utils.benchmark`` (median of blocked runs), and the ratio reference / built-in.
-Accuracy: ``logsumexp`` and ``cross_entropy`` against mpmath at 50 significant digits on
-extreme logits, as the largest relative error per dtype (and in units of the dtype's epsilon).
+Speed (``cases``): softmax, log_softmax, logsumexp and cross_entropy against ``torch.softmax``,
+``torch.log_softmax``, ``torch.logsumexp`` and ``F.cross_entropy`` on float32 logits, on
+ordinary rows and on confident ones (every row's target logit raised by 12, where the loss is
+tiny), forward and forward + backward; and 1x10 calls, where per-call overhead dominates.
 
-    python benchmarks/bench_classification.py [--quick]
+Accuracy (``accuracy``): the largest relative error in float64 against mpmath at 60 digits,
+in units of eps, on ordinary and confident logits, for ours and for the built-in.
 
-Not part of the test suite; the figures go into the closing notes.
+Run through ``python -m benchmarks --chapter classification``.
 """
 
 from __future__ import annotations
 
-import argparse
-
 import mpmath
 import torch
 import torch.nn.functional as F
-from torch.utils import benchmark
 
-from dltheory.classification import (
-    cross_entropy,
-    cross_entropy_grad,
-    log_softmax,
-    logsumexp,
-    softmax,
-)
+from benchmarks.harness import Accuracy, Case, worst_eps
+from dltheory.classification import cross_entropy, log_softmax, logsumexp, softmax
+
+CH = "classification"
 
 
-def _median_ms(stmt, min_run_time: float) -> float:
-    timer = benchmark.Timer(stmt="stmt()", globals={"stmt": stmt})
-    return timer.blocked_autorange(min_run_time=min_run_time).median * 1e3
+def _logits(n: int, c: int, device: str, confident: bool, dtype=torch.float32):
+    g = torch.Generator().manual_seed(0)
+    x = torch.randn(n, c, generator=g, dtype=torch.float64) * 3
+    y = torch.randint(c, (n,), generator=g)
+    if confident:
+        x[torch.arange(n), y] += 12
+    return x.to(dtype).to(device), y.to(device)
 
 
-def _grad(loss_fn, x, y):
-    leaf = x.detach().requires_grad_()
-    (g,) = torch.autograd.grad(loss_fn(leaf, y), leaf)
-    return g
+def _backward(loss_fn, x, y):
+    def run():
+        leaf = x.detach().requires_grad_()
+        loss_fn(leaf, y).backward()
+        return leaf.grad
+
+    return run
 
 
-def _cases(x: torch.Tensor, y: torch.Tensor) -> list:
-    """(name, reference call, built-in call) on the same inputs."""
-
-    def ours_fwd_bwd(a, b):
-        return cross_entropy(a, b, validate=False)
-
-    return [
-        ("softmax", lambda: softmax(x), lambda: torch.softmax(x, -1)),
-        ("log_softmax", lambda: log_softmax(x), lambda: torch.log_softmax(x, -1)),
-        ("logsumexp", lambda: logsumexp(x), lambda: torch.logsumexp(x, -1)),
-        ("cross_entropy", lambda: cross_entropy(x, y), lambda: F.cross_entropy(x, y)),
-        (
-            "cross_entropy (validate=False)",
-            lambda: cross_entropy(x, y, validate=False),
-            lambda: F.cross_entropy(x, y),
-        ),
-        (
-            "forward+backward (autograd)",
-            lambda: _grad(ours_fwd_bwd, x, y),
-            lambda: _grad(F.cross_entropy, x, y),
-        ),
-        (
-            "cross_entropy_grad (closed form)",
-            lambda: cross_entropy_grad(x, y, validate=False),
-            lambda: _grad(F.cross_entropy, x, y),
-        ),
-    ]
-
-
-def speed(sizes, min_run_time: float) -> None:
-    print(f"torch {torch.__version__}, {torch.get_num_threads()} threads, float32, CPU")
-    print(f"{'function':<34} {'shape':>12} {'ours ms':>9} {'torch ms':>9} {'ratio':>6}")
-    for n, c in sizes:
-        g = torch.Generator().manual_seed(0)
-        x = torch.randn(n, c, generator=g) * 3
-        y = torch.randint(c, (n,), generator=g)
-        for name, ours, theirs in _cases(x, y):
-            a, b = _median_ms(ours, min_run_time), _median_ms(theirs, min_run_time)
-            print(f"{name:<34} {f'{n}x{c}':>12} {a:9.3f} {b:9.3f} {a / b:6.2f}")
-
-
-def _mp_logsumexp(row) -> mpmath.mpf:
-    return mpmath.log(mpmath.fsum(mpmath.exp(mpmath.mpf(v)) for v in row))
+def cases(quick: bool, device: str) -> list[Case]:
+    shapes = [(4096, 1000)] if quick else [(4096, 1000), (256, 32000)]
+    out: list[Case] = []
+    for n, c in shapes:
+        for confident in (False, True):
+            x, y = _logits(n, c, device, confident)
+            label = f"{n}x{c} f32" + (" confident" if confident else "")
+            if not confident:
+                out += [
+                    Case(f"{CH}.softmax", label, lambda x=x: softmax(x),
+                         lambda x=x: torch.softmax(x, -1), "torch.softmax", goal=1.1),
+                    Case(f"{CH}.log_softmax", label, lambda x=x: log_softmax(x),
+                         lambda x=x: torch.log_softmax(x, -1), "torch.log_softmax", goal=1.4),
+                    Case(f"{CH}.logsumexp", label, lambda x=x: logsumexp(x),
+                         lambda x=x: torch.logsumexp(x, -1), "torch.logsumexp", goal=1.1),
+                ]  # fmt: skip
+            out += [
+                Case(f"{CH}.cross_entropy", label, lambda x=x, y=y: cross_entropy(x, y),
+                     lambda x=x, y=y: F.cross_entropy(x, y), "F.cross_entropy",
+                     goal=1.3 if confident else 1.1, note="forward"),
+                Case(f"{CH}.cross_entropy", label + " fwd+bwd", _backward(cross_entropy, x, y),
+                     _backward(F.cross_entropy, x, y), "F.cross_entropy", goal=1.0,
+                     note="forward and backward"),
+            ]  # fmt: skip
+    x, y = _logits(1, 10, device, False)
+    small = "1x10 f32"
+    out += [
+        Case(f"{CH}.softmax", small, lambda: softmax(x), lambda: torch.softmax(x, -1),
+             "torch.softmax", goal=3.0, note="per-call overhead"),
+        Case(f"{CH}.log_softmax", small, lambda: log_softmax(x), lambda: torch.log_softmax(x, -1),
+             "torch.log_softmax", goal=3.0, note="per-call overhead"),
+        Case(f"{CH}.logsumexp", small, lambda: logsumexp(x), lambda: torch.logsumexp(x, -1),
+             "torch.logsumexp", goal=3.0, note="per-call overhead"),
+        Case(f"{CH}.cross_entropy", small, lambda: cross_entropy(x, y),
+             lambda: F.cross_entropy(x, y), "F.cross_entropy", goal=5.0,
+             note="per-call overhead, with validation"),
+        Case(f"{CH}.cross_entropy", small + " validate=False",
+             lambda: cross_entropy(x, y, validate=False), lambda: F.cross_entropy(x, y),
+             "F.cross_entropy", goal=3.0, note="per-call overhead, no validation"),
+    ]  # fmt: skip
+    return out
 
 
-def _worst_errors(lse_fn, ce_fn, dtype, magnitude) -> tuple[float, float, int]:
-    """Largest relative errors of log-sum-exp and per-sample cross-entropy against mpmath."""
-    g = torch.Generator().manual_seed(1)
-    batches = [
-        torch.randn(64, 50, generator=g, dtype=torch.float64) * 30,
-        torch.randn(64, 50, generator=g, dtype=torch.float64) * magnitude / 4,
-        torch.tensor([[magnitude, -magnitude, 0.0, 1.0]] * 4, dtype=torch.float64).repeat(1, 5),
-    ]
-    worst_lse = worst_ce = 0.0
-    overflows = 0
-    largest, smallest = torch.finfo(dtype).max, torch.finfo(dtype).tiny
-    for x64 in batches:
-        x = x64.to(dtype)
-        # every class index in turn, and the argmax (a confident prediction, tiny loss)
-        for labels in (torch.arange(x.shape[0]) % x.shape[1], x.argmax(-1)):
-            values = x.double().tolist()
-            lse = lse_fn(x).double().tolist()
-            ce = ce_fn(x, labels).double().tolist()
-            for row, label, got_lse, got_ce in zip(values, labels.tolist(), lse, ce, strict=True):
-                exact_lse = _mp_logsumexp(row)
-                exact_ce = exact_lse - mpmath.mpf(row[label])
-                worst_lse = max(worst_lse, float(abs((got_lse - exact_lse) / exact_lse)))
-                if abs(exact_ce) > largest:  # not representable: inf is the right answer
-                    overflows += 1
-                    assert got_ce == float("inf"), (dtype, row, got_ce)
-                elif abs(exact_ce) >= smallest:  # below: subnormal, relative error meaningless
-                    worst_ce = max(worst_ce, float(abs((got_ce - exact_ce) / exact_ce)))
-    return worst_lse, worst_ce, overflows
+def _mp_log_softmax(row):
+    values = [mpmath.mpf(v) for v in row]
+    top = max(values)
+    log_s = mpmath.log(mpmath.fsum(mpmath.exp(v - top) for v in values))
+    return [(v - top) - log_s for v in values], top + log_s
 
 
-def accuracy() -> None:
-    mpmath.mp.dps = 50
-    print("\nlargest relative error against mpmath (50 digits), in units of the dtype's eps")
-    print("(logits up to the magnitude shown; labels: every class, and the argmax)")
-    header = ("dtype", "|o| max", "logsumexp", "torch", "cross_entropy", "torch")
-    print("{:<16} {:>8} {:>10} {:>8} {:>14} {:>8}".format(*header))
-    big = {torch.float64: 1e300, torch.float32: 1e4, torch.bfloat16: 1e4, torch.float16: 6e4}
-    for dtype, magnitude in big.items():
-        eps = torch.finfo(dtype).eps
-        lse, ce, overflows = _worst_errors(
-            logsumexp, lambda x, y: cross_entropy(x, y, reduction="none"), dtype, magnitude
-        )
-        t_lse, t_ce, _ = _worst_errors(
-            lambda x: torch.logsumexp(x, -1),
-            lambda x, y: F.cross_entropy(x, y, reduction="none"),
-            dtype,
-            magnitude,
-        )
-        note = f"  ({overflows} losses beyond the dtype's range gave inf)" if overflows else ""
-        print(
-            f"{dtype!s:<16} {magnitude:8.0e} {lse / eps:10.2f} {t_lse / eps:8.2f} "
-            f"{ce / eps:14.2f} {t_ce / eps:8.2f}{note}"
-        )
+def accuracy(quick: bool) -> list[Accuracy]:
+    """Worst errors in float64, per function, ours and built-in, on ordinary and confident
+    logits (the confident rows' losses are around 1e-5 and smaller)."""
+    n, c = (64, 50) if quick else (256, 100)
+    out = []
+    with mpmath.workdps(60):
+        for confident in (False, True):
+            x, y = _logits(n, c, "cpu", confident, torch.float64)
+            rows = x.tolist()
+            exact = [_mp_log_softmax(r) for r in rows]
+            labels = y.tolist()
+            what = "float64, " + ("confident rows (+12)" if confident else "N(0, 9) logits")
 
+            def flat(t):
+                return [v for r in t.tolist() for v in r]
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--quick", action="store_true", help="one size, short timings")
-    args = parser.parse_args()
-    sizes = [(4096, 1000)] if args.quick else [(4096, 1000), (256, 32000), (65536, 10)]
-    speed(sizes, min_run_time=0.2 if args.quick else 1.0)
-    accuracy()
-
-
-if __name__ == "__main__":
-    main()
+            ex_lsm = [v for log_p, _ in exact for v in log_p]
+            ex_sm = [mpmath.exp(v) for v in ex_lsm]
+            ex_lse = [lse for _, lse in exact]
+            ex_ce = [-log_p[label] for (log_p, _), label in zip(exact, labels, strict=True)]
+            pairs = {
+                "softmax": (flat(softmax(x)), flat(torch.softmax(x, -1)), ex_sm, "torch.softmax"),
+                "log_softmax": (
+                    flat(log_softmax(x)), flat(torch.log_softmax(x, -1)), ex_lsm,
+                    "torch.log_softmax",
+                ),
+                "logsumexp": (
+                    logsumexp(x).tolist(), torch.logsumexp(x, -1).tolist(), ex_lse,
+                    "torch.logsumexp",
+                ),
+                "cross_entropy": (
+                    cross_entropy(x, y, reduction="none").tolist(),
+                    F.cross_entropy(x, y, reduction="none").tolist(), ex_ce, "F.cross_entropy",
+                ),
+            }  # fmt: skip
+            for name, (ours, builtin, exact_values, builtin_name) in pairs.items():
+                out.append(
+                    Accuracy(
+                        f"{CH}.{name}",
+                        what,
+                        worst_eps(zip(ours, exact_values, strict=True), torch.float64),
+                        worst_eps(zip(builtin, exact_values, strict=True), torch.float64),
+                        builtin_name,
+                    )
+                )
+    return out

@@ -528,6 +528,45 @@ def oracles_block(results) -> str:
     return "\n".join(lines)
 
 
+def benchmarks_block() -> str:
+    """The committed ``benchmarks/results.json`` as tables (speed, then accuracy)."""
+    path = Path(__file__).resolve().parents[1] / "benchmarks" / "results.json"
+    if not path.exists():
+        return "No benchmark results are committed yet."
+    data = json.loads(path.read_text(encoding="utf-8"))
+    m = data["machine"]
+    lines = [
+        f"Measured on {data['date']}: {m['processor']}, {m['cpus']} CPUs, {m['platform']}; "
+        f"Python {m['python']}, torch {m['torch']}, {m['threads']} thread(s), device "
+        f"`{m['device']}`" + (f" ({m['gpu']})" if m.get("gpu") else "") + ".",
+        "",
+        "| Function | Shape | Ours (ms) | Built-in | Built-in (ms) | Ratio | Goal |",
+        "|---|---|---|---|---|---|---|",
+    ]
+    for r in data["rows"]:
+        goal = "—" if r["goal"] is None else f"≤ {r['goal']:g}"
+        mark = "" if r["within_goal"] in (None, True) else " (over)"
+        lines.append(
+            f"| `{r['function']}` | {r['shape']} | {r['ours_ms']:.4g} | {text(r['builtin'])} | "
+            f"{r['builtin_ms']:.4g} | {r['ratio']:.2f}{mark} | {goal} |"
+        )
+
+    def eps(value) -> str:
+        return "—" if value is None else ("∞" if value == float("inf") else f"{value:.3g}")
+
+    lines += [
+        "",
+        "| Function | Inputs | Ours (eps) | Built-in | Built-in (eps) |",
+        "|---|---|---|---|---|",
+    ]
+    for a in data["accuracy"]:
+        lines.append(
+            f"| `{a['function']}` | {text(a['inputs'])} | {eps(a['ours_eps'])} | "
+            f"{text(a['builtin'] or '—')} | {eps(a['builtin_eps'])} |"
+        )
+    return "\n".join(lines)
+
+
 def exit_codes_block() -> str:
     from dltheory import cli
 
@@ -607,6 +646,7 @@ def main() -> None:
         f.write(errata_page(chapters, results))
 
     fill_markers("index.md", {"status": status_block(chapters, results, report)})
+    fill_markers("benchmarks.md", {"benchmarks": benchmarks_block()})
     fill_markers(
         "verification.md",
         {
