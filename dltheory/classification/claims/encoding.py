@@ -53,6 +53,11 @@ def _(impl, device, dtype) -> None:
             f"one_hot of {label_dtype} labels differs from torch.nn.functional.one_hot"
         )
     assert torch.equal(impl.one_hot(labels), F.one_hot(labels)), "num_classes=-1: infer max + 1"
+    # edge cases of the same definition: one label, and an empty batch with q given
+    single = labels[:1, :1]
+    assert torch.equal(impl.one_hot(single), F.one_hot(single)), "a single label"
+    got = impl.one_hot(labels[:0], 9, dtype=dtype)
+    assert got.shape == (0, 5, 9) and got.dtype == dtype, f"empty batch: {tuple(got.shape)}"
 
 
 @one_hot_encoding.property_leg(

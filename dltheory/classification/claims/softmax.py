@@ -55,7 +55,10 @@ softmax_definition = SECTION.claim(
 )
 
 
-@softmax_definition.numeric_leg(oracle="scipy.special.softmax; torch.softmax (every dim)")
+@softmax_definition.numeric_leg(
+    oracle="scipy.special.softmax; torch.softmax and its autograd gradient (every dim); "
+    "torch.autograd.gradcheck / gradgradcheck (float64)"
+)
 def _(impl, device, dtype) -> None:
     for seed, shape in enumerate(SHAPES):
         x = logits(shape, seed, dtype, device)
@@ -67,6 +70,25 @@ def _(impl, device, dtype) -> None:
                 got, want, msg=f"softmax vs scipy.special.softmax, shape {shape} dim {dim}"
             )
             assert_close(got, torch.softmax(x.double(), dim=dim), dtype=dtype)
+            # the vector-Jacobian product y * (g - <g, y>) against torch's. A generic cotangent
+            # g makes it a difference of nearly equal terms, which float16/bfloat16 cannot
+            # resolve from a rounded y; there g is the basis vector of the least likely class,
+            # where 1 - y_k is near 1 and every entry is a product of probabilities
+            if dtype in (torch.float64, torch.float32):
+                cotangent = logits(shape, 90 + seed, dtype, device)
+            else:
+                cotangent = torch.zeros_like(x).scatter(dim, x.argmin(dim, keepdim=True), 1.0)
+            mine = x.clone().requires_grad_()
+            (back,) = torch.autograd.grad(impl.softmax(mine, dim=dim), mine, cotangent)
+            leaf = x.double().requires_grad_()
+            (want_back,) = torch.autograd.grad(torch.softmax(leaf, dim), leaf, cotangent.double())
+            assert back.dtype == dtype
+            assert_close(back, want_back, dtype=dtype, msg=f"softmax backward, {shape} dim {dim}")
+    if dtype == torch.float64:
+        leaf = logits((4, 5), 95, dtype, device).requires_grad_()
+        for dim in (0, 1):
+            assert torch.autograd.gradcheck(lambda z, d=dim: impl.softmax(z, dim=d), (leaf,))
+            assert torch.autograd.gradgradcheck(lambda z, d=dim: impl.softmax(z, dim=d), (leaf,))
 
 
 @softmax_definition.property_leg(
