@@ -100,6 +100,8 @@ def _() -> Derivation:
 def _(impl, device, dtype) -> None:
     for seed, shape in enumerate(SHAPES):
         x = logits(shape, 20 + seed, dtype, device)
+        default = scipy.special.log_softmax(oracle_input(x), axis=-1)
+        assert_close(impl.log_softmax(x), default, msg=f"log_softmax without dim, {shape}")
         for dim in range(-len(shape), len(shape)):
             want = scipy.special.log_softmax(oracle_input(x), axis=dim)
             assert_close(impl.log_softmax(x, dim=dim), want, msg=f"log_softmax, {shape} dim {dim}")
@@ -179,6 +181,9 @@ def _(impl, device, dtype) -> None:
     extreme = torch.tensor(
         [[big, -big, 0.0], [-big, -big, -big], [1.0, 2.0, 3.0]], dtype=torch.float64
     )
+    x3 = logits((3, 4, 5), 39, dtype, device)
+    want = scipy.special.logsumexp(oracle_input(x3), axis=-1)
+    assert_close(impl.logsumexp(x3), want, msg="logsumexp without dim (the last)")
     for x in (logits((6, 7), 40, dtype, device, scale=10.0), extreme.to(dtype).to(device)):
         for dim in (-1, 0):
             for keepdim in (False, True):
