@@ -112,6 +112,13 @@ def _(impl, device, dtype) -> None:
         got = impl.cross_entropy(x, w, reduction="none", validate=False)
         rows = zip(oracle_input(x).tolist(), oracle_input(w).tolist(), strict=True)
         assert_accurate(got, [_mp_expanded(a, b) for a, b in rows], msg="general weights")
+        # its gradient (sum_j y_j) softmax(o) - y, against autograd of torch's same formula
+        mine = x.clone().requires_grad_()
+        loss = impl.cross_entropy(mine, w, reduction="sum", validate=False)
+        (back,) = torch.autograd.grad(loss, mine)
+        leaf = x.double().requires_grad_()
+        (want,) = torch.autograd.grad(F.cross_entropy(leaf, w.double(), reduction="sum"), leaf)
+        assert_close(back, want, dtype=dtype, msg="gradient with general weights")
     if dtype == torch.float64:
         leaf = o_.detach().clone().requires_grad_()
         assert torch.autograd.gradcheck(lambda z: impl.log_softmax(z), (leaf,))
@@ -300,21 +307,35 @@ def _(impl, device, dtype) -> None:
     o_ = logits((6, 5), 50, dtype, device)
     labels = randint(5, 6, seed=51).to(device)
     probs = simplex(6, 5, seed=52, zeros=0.3).to(dtype).to(device)
-    for target in (labels, probs):
-        oracle_target = target if target.dtype == torch.int64 else target.double()
+    single = logits((5,), 53, dtype, device)  # one sample: "mean" divides by 1
+    cube = logits((3, 4, 2), 54, dtype, device)  # classes on dimension 1
+    cases = [
+        (o_, labels),
+        (o_, probs),
+        (single, torch.tensor(3, device=device)),
+        (single, simplex(5, seed=55, zeros=0.3).to(dtype).to(device)),
+        (cube, randint(4, 3, 2, seed=56).to(device)),
+        (cube, probability_targets((3, 4, 2), 57).to(dtype).to(device)),
+    ]
+    for x, target in cases:
+        oracle_target = target if not target.is_floating_point() else target.double()
         for reduction in ("sum", "mean", "none"):
-            leaf = o_.double().requires_grad_()
+            what = f"{tuple(x.shape)}, {'indices' if oracle_target is target else 'probabilities'}"
+            what += f", {reduction}"
+            leaf = x.double().requires_grad_()
             oracle_loss = F.cross_entropy(leaf, oracle_target, reduction=reduction)
             (want,) = torch.autograd.grad(oracle_loss.sum(), leaf)
-            got = impl.cross_entropy_grad(o_, target, reduction=reduction)
+            got = impl.cross_entropy_grad(x, target, reduction=reduction)
             assert got.dtype == dtype
-            assert_close(got, want, dtype=dtype, msg=f"cross_entropy_grad, {reduction}")
-            # the backward of cross_entropy itself, in the dtype under test
-            mine = o_.clone().requires_grad_()
-            loss = impl.cross_entropy(mine, target, reduction=reduction)
-            (back,) = torch.autograd.grad(loss.sum(), mine)
-            assert back.dtype == dtype
-            assert_close(back, want, dtype=dtype, msg=f"cross_entropy backward, {reduction}")
+            assert_close(got, want, dtype=dtype, msg=f"cross_entropy_grad, {what}")
+            # the backward of cross_entropy itself, in the dtype under test, with and without
+            # a graph of the gradient (the path second derivatives go through)
+            for create_graph in (False, True):
+                mine = x.clone().requires_grad_()
+                loss = impl.cross_entropy(mine, target, reduction=reduction)
+                (back,) = torch.autograd.grad(loss.sum(), mine, create_graph=create_graph)
+                assert back.dtype == dtype
+                assert_close(back, want, dtype=dtype, msg=f"backward ({create_graph=}), {what}")
     if dtype == torch.float64:
         leaf = o_.detach().clone().requires_grad_()
         for target in (labels, probs):
