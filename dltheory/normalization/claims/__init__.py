@@ -30,5 +30,10 @@ CHAPTER = Chapter(
     source="8 Modern Convolutional Neural Networks",
     order=8,
     summary=__doc__ or "",
-    sections=("batch_normalization", "layer_normalization"),
+    sections=(
+        "batch_normalization",
+        "layer_normalization",
+        "convolutional_layers",
+        "residual_networks",
+    ),
 )

@@ -318,7 +318,7 @@ def _() -> Derivation:
         steps=[
             Step(
                 r"$\gamma = \sqrt{v + \epsilon}$ and $\beta = \hat\mu$ undo the standardization",
-                equation(restored, sp.simplify(restored)),
+                equation(sp.Symbol(r"\sqrt{v + \epsilon}\,z_i + \hat\mu"), restored),
             ),
             Step(
                 r"In general the mean of $\gamma z_i + \beta$ is $\gamma \cdot 0 + \beta$",
@@ -331,7 +331,7 @@ def _() -> Derivation:
                 cites=("normalization.standardized-minibatch-moments",),
             ),
         ],
-        residuals=[sp.simplify(restored - x[i]), out_mean - beta],
+        residuals=[restored - x[i], out_mean - beta],
         compared=[r"the restored value minus $x_i$", r"the output mean minus $\beta$"],
     )
 
