@@ -98,10 +98,11 @@ def markov_log_prob(
     r"""Log-probability of token sequences under a first-order Markov chain.
 
     .. math:: \log P(x_1, \dots, x_T) = \log \pi_{x_1}
-        + \sum_{t=2}^{T} \log A_{x_{t-1}, x_t}
+        + \sum_{t=2}^{T} \log A^{(t)}_{x_{t-1}, x_t}
 
-    with initial distribution :math:`\boldsymbol\pi` and transition matrix
-    :math:`A_{ij} = P(x_t = j \mid x_{t-1} = i)` (rows sum to 1).
+    with initial distribution :math:`\boldsymbol\pi` and transition matrices
+    :math:`A^{(t)}_{ij} = P(x_t = j \mid x_{t-1} = i)` (rows sum to 1): one matrix for every
+    step (a homogeneous chain) or one per step.
 
     NaN and inf: a transition or start of probability 0 gives :math:`-\infty`; padded
     positions (``t >= lengths[n]``) get exactly zero weight whatever their tokens.
@@ -109,7 +110,8 @@ def markov_log_prob(
     Args:
         tokens: integer tensor ``(T,)`` or ``(N, T)`` of token ids in ``[0, m)``.
         initial: ``(m,)`` probabilities :math:`\boldsymbol\pi`.
-        transition: ``(m, m)`` row-stochastic matrix :math:`A`.
+        transition: ``(m, m)`` row-stochastic matrix :math:`A`, or ``(T - 1, m, m)``, one
+            per step.
         lengths: ``(N,)`` lengths in ``[1, T]`` of the sequences of a padded batch.
         validate: check probabilities and token ranges (a device sync).
 
@@ -138,8 +140,12 @@ def markov_log_prob(
     m = initial.shape[0]
     if initial.dim() != 1 or m == 0:
         raise ValueError(f"initial must have shape (m,) with m >= 1, got {tuple(initial.shape)}")
-    if tuple(transition.shape) != (m, m):
-        raise ValueError(f"transition must have shape ({m}, {m}), got {tuple(transition.shape)}")
+    steps_needed = max(tokens.shape[-1] - 1, 1)
+    if tuple(transition.shape) not in ((m, m), (steps_needed, m, m)):
+        raise ValueError(
+            f"transition must have shape ({m}, {m}) or ({steps_needed}, {m}, {m}), got "
+            f"{tuple(transition.shape)}"
+        )
     check_same_device("initial", initial, "tokens", tokens)
     check_same_device("transition", transition, "tokens", tokens)
     single = tokens.dim() == 1
@@ -155,7 +161,12 @@ def markov_log_prob(
         _check_range("tokens", batch, m)
     t = opmath_dtype(torch.promote_types(initial.dtype, transition.dtype))
     first = initial.to(t)[batch[:, 0]].log()
-    steps = transition.to(t)[batch[:, :-1], batch[:, 1:]].log()
+    table = transition.to(t)
+    if table.dim() == 2:
+        steps = table[batch[:, :-1], batch[:, 1:]].log()
+    else:
+        step_index = torch.arange(batch.shape[1] - 1, device=batch.device)
+        steps = table[step_index, batch[:, :-1], batch[:, 1:]].log()
     if mask is not None:
         steps = torch.where(mask[:, 1:], steps, torch.zeros((), dtype=t, device=steps.device))
     out = (first + steps.sum(dim=1)).to(torch.promote_types(initial.dtype, transition.dtype))
