@@ -23,5 +23,5 @@ CHAPTER = Chapter(
     source="9 Recurrent Neural Networks",
     order=9,
     summary=__doc__ or "",
-    sections=("working_with_sequences",),
+    sections=("working_with_sequences", "laplace_smoothing"),
 )

@@ -71,19 +71,28 @@ def exact_unigram(unigrams: Counter, m: int, eps: Fraction) -> list[Fraction]:
 
 
 def exact_conditional(
-    ngrams: Counter, backoff: list[Fraction], m: int, eps: Fraction, *, context_counts=None
+    ngrams: Counter,
+    backoff: list[Fraction],
+    m: int,
+    eps: Fraction,
+    order: int,
+    *,
+    context_counts: Counter | None = None,
+    contexts=None,
 ) -> dict[tuple[int, ...], list[Fraction]]:
-    r""":math:`(n(c, x) + \epsilon \hat P(x))/(N(c) + \epsilon)` for every context :math:`c`.
+    r""":math:`(n(c, x) + \epsilon \hat P(x))/(N(c) + \epsilon)` for the ``contexts`` :math:`c`
+    (default: all :math:`m^{order - 1}`).
 
     ``N(c)`` is ``context_counts[c]`` when given (the notes' :math:`n(x)` or :math:`n(x, x')`),
     else the number of n-grams that start with :math:`c` (the corrected denominator).
     """
-    order = len(next(iter(ngrams))) if ngrams else 1
     starts: Counter = Counter()
     for gram, count in ngrams.items():
         starts[gram[:-1]] += count
+    if contexts is None:
+        contexts = itertools.product(range(m), repeat=order - 1)
     out = {}
-    for context in itertools.product(range(m), repeat=order - 1):
+    for context in contexts:
         denominator = starts[context] if context_counts is None else context_counts[context]
         out[context] = [
             (ngrams[(*context, x)] + eps * backoff[x]) / (denominator + eps) for x in range(m)
