@@ -70,6 +70,8 @@ def _pow2_scale(amax: torch.Tensor) -> torch.Tensor:
     _, exponent = torch.frexp(amax)
     ok = torch.isfinite(amax) & (amax > 0)
     exponent = torch.where(ok, exponent, torch.zeros_like(exponent))
+    # a subnormal amax would need a scale beyond the dtype's range: cap it (still exact)
+    exponent = exponent.clamp(min=8 - math.frexp(torch.finfo(amax.dtype).max)[1])
     return torch.ldexp(torch.ones_like(amax), -exponent)
 
 

@@ -671,7 +671,8 @@ def clip_grad_norm(
         if not (low <= value <= info.max) and not math.isnan(value):
             amax = max(float(g.detach().abs().max()) if g.numel() else 0.0 for g in work)
             if math.isfinite(amax) and amax > 0:
-                scale = 2.0 ** -math.frexp(amax)[1]
+                # a power of two (exact), capped where the dtype could not hold it
+                scale = math.ldexp(1.0, min(-math.frexp(amax)[1], math.frexp(info.max)[1] - 8))
                 work = [g * scale for g in work]
                 norm = total(work)
     if error_if_nonfinite and not bool(torch.isfinite(norm)):
@@ -686,7 +687,7 @@ def clip_grad_norm(
         ]
         return (clipped[0] if single else clipped), (norm / scale).to(out_dtype)
     coefficient = torch.clamp(theta / norm, max=1.0)
-    if all(g.dtype == t for g in tensors):
+    if all(g.dtype == t and not g.requires_grad for g in tensors):  # foreach: no autograd
         clipped = list(torch._foreach_mul(work, coefficient))
     else:
         clipped = [(w * coefficient).to(g.dtype) for g, w in zip(tensors, work, strict=True)]

@@ -102,9 +102,14 @@ def _(impl, device, dtype) -> None:
             assert_accurate(got, want, scale=scale, msg=f"shape {tuple(xs.shape)}, eps {e}")
             if seed < 4:  # the extreme batch overflows the built-in (not the true values)
                 ref = F.batch_norm(
-                    xs.double(), None, None, None if gamma_ is None else gamma_.double(),
-                    None if beta_ is None else beta_.double(), training=True, eps=e,
-                )  # fmt: skip
+                    xs.double(),
+                    None,
+                    None,
+                    None if gamma_ is None else gamma_.double(),
+                    None if beta_ is None else beta_.double(),
+                    training=True,
+                    eps=e,
+                )
                 assert_close(got, ref, dtype=dtype, msg="vs torch.nn.functional.batch_norm")
     if dtype == torch.float64:
         leaf = batch((5, 3), 20, dtype, device).requires_grad_()

@@ -124,8 +124,9 @@ def _(impl, device, dtype) -> None:
     h = torch.relu(impl.batch_norm(affine, g, beta).output)
     if dtype == torch.float64:
         assert_close(h, layer(xs.double()), msg="phi(BN(Wx + b)) vs torch.nn layers")
-    want = torch.relu(F.batch_norm(affine.double(), None, None, g.double(), beta.double(),
-                                   training=True))  # fmt: skip
+    want = torch.relu(
+        F.batch_norm(affine.double(), None, None, g.double(), beta.double(), training=True)
+    )
     assert_close(h, want, dtype=dtype, msg="phi(BN(o)) on the rounded affine outputs")
     exact, scale = exact_batch_norm(affine, 1e-5, g, beta)
     assert_accurate(impl.batch_norm(affine, g, beta).output, exact, scale=scale)
@@ -141,8 +142,9 @@ def _(impl) -> ForAll:
         whole = impl.batch_norm(xs, eps=e).output
         for j in range(xs.shape[1]):
             column = xs[:, j : j + 1]
-            if not is_close(whole[:, j : j + 1], F.batch_norm(column, None, None, eps=e,
-                                                                training=True)):  # fmt: skip
+            if not is_close(
+                whole[:, j : j + 1], F.batch_norm(column, None, None, eps=e, training=True)
+            ):
                 return False
         return True
 
@@ -270,10 +272,11 @@ def _(impl, device, dtype) -> None:
             assert_accurate(got, want, scale=scale, msg=f"shape {tuple(xs.shape)} over {shape}")
             if seed < 3:  # the extreme rows overflow the built-in, not the true values
                 ref = F.layer_norm(
-                    xs.double(), tuple(norm_shape),
+                    xs.double(),
+                    tuple(norm_shape),
                     None if gamma_ is None else gamma_.double(),
                     None if beta_ is None else beta_.double(),
-                )  # fmt: skip
+                )
                 assert_close(got, ref, dtype=dtype, msg="vs torch.nn.functional.layer_norm")
     if dtype == torch.float64:
         leaf = batch((3, 4), 150, dtype, device).requires_grad_()
@@ -490,8 +493,9 @@ def _(impl) -> Exists:
     @st.composite
     def cases(draw):
         xs = draw(batches(min_rows=1, max_rows=1, max_cols=4, magnitude=10))
-        shifts = torch.tensor(draw(st.lists(st.floats(-10, 10), min_size=xs.shape[1],
-                                            max_size=xs.shape[1])))  # fmt: skip
+        shifts = torch.tensor(
+            draw(st.lists(st.floats(-10, 10), min_size=xs.shape[1], max_size=xs.shape[1]))
+        )
         return xs, shifts.double()
 
     def differs(case) -> bool:

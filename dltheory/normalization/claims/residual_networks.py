@@ -72,10 +72,13 @@ def _block(c_in, c_out, k, stride, groups, shortcut, seed, dtype, device):
         tensors["shortcut_bias"] = randn(c_out, seed=seed + 7, scale=0.3)
     kwargs = {name: t.to(dtype).to(device) for name, t in tensors.items()}
     slots = {
-        "weight1": oracle.conv1.weight, "weight2": oracle.conv2.weight,
-        "gamma1": oracle.bn1.weight, "beta1": oracle.bn1.bias,
-        "gamma2": oracle.bn2.weight, "beta2": oracle.bn2.bias,
-    }  # fmt: skip
+        "weight1": oracle.conv1.weight,
+        "weight2": oracle.conv2.weight,
+        "gamma1": oracle.bn1.weight,
+        "beta1": oracle.bn1.bias,
+        "gamma2": oracle.bn2.weight,
+        "beta2": oracle.bn2.bias,
+    }
     if shortcut:
         assert oracle.conv3 is not None
         slots["shortcut_weight"], slots["shortcut_bias"] = oracle.conv3.weight, oracle.conv3.bias
@@ -122,8 +125,9 @@ residual_block_definition = SECTION.claim(
 )
 def _(impl, device, dtype) -> None:
     for seed, (c_in, c_out, k, stride, groups, shortcut, shape) in enumerate(CONFIGS):
-        kwargs, oracle = _block(c_in, c_out, k, stride, groups, shortcut, 300 + 10 * seed,
-                                dtype, device)  # fmt: skip
+        kwargs, oracle = _block(
+            c_in, c_out, k, stride, groups, shortcut, 300 + 10 * seed, dtype, device
+        )
         xs = randn(*shape, seed=390 + seed).to(dtype).to(device)
         got = _call(impl, xs, kwargs, stride, groups)
         assert got.dtype == dtype and got.device == xs.device
@@ -169,8 +173,9 @@ def _configs(draw):
 def _(impl) -> ForAll:
     def holds(case) -> bool:
         c_in, c_out, k, stride, groups, shortcut, size, seed = case
-        kwargs, oracle = _block(c_in, c_out, k, stride, groups, shortcut, seed,
-                                torch.float64, "cpu")  # fmt: skip
+        kwargs, oracle = _block(
+            c_in, c_out, k, stride, groups, shortcut, seed, torch.float64, "cpu"
+        )
         xs = randn(*size, seed=seed + 50)
         try:
             got = _call(impl, xs, kwargs, stride, groups)
@@ -221,8 +226,7 @@ def _(impl, device, dtype) -> None:
     for seed, (c_in, c_out, k, stride, groups, shortcut, shape) in enumerate(CONFIGS):
         if shortcut:
             continue  # the 1x1 shortcut is not the identity
-        kwargs, _ = _block(c_in, c_out, k, stride, groups, shortcut, 400 + 10 * seed, dtype,
-                           device)  # fmt: skip
+        kwargs, _ = _block(c_in, c_out, k, stride, groups, shortcut, 400 + 10 * seed, dtype, device)
         xs = torch.relu(randn(*shape, seed=490 + seed)).to(dtype).to(device)
         for zeroed in ({"gamma2": 0.0, "beta2": 0.0}, {"weight2": 0.0, "beta2": 0.0}):
             changed = dict(kwargs)
@@ -266,8 +270,9 @@ residual_jacobian = SECTION.claim(
 )
 
 
-@residual_jacobian.symbolic_leg(scope="for $n = 2, 3, 4$ inputs, any differentiable $f$",
-                                general=False)  # fmt: skip
+@residual_jacobian.symbolic_leg(
+    scope="for $n = 2, 3, 4$ inputs, any differentiable $f$", general=False
+)
 def _() -> Derivation:
     residuals, steps = [], []
     for size in (2, 3, 4):
@@ -385,8 +390,9 @@ def _(impl, device, dtype) -> None:
         xs = randn(2, 2, h, w, seed=690 + seed).to(dtype).to(device)
         got = _call(impl, xs, kwargs, stride, 1)
         want = (2, 3, (h - 1) // stride + 1, (w - 1) // stride + 1)
-        short = torch.nn.functional.conv2d(xs.double(), kwargs["shortcut_weight"].double(),
-                                           stride=stride)  # fmt: skip
+        short = torch.nn.functional.conv2d(
+            xs.double(), kwargs["shortcut_weight"].double(), stride=stride
+        )
         assert tuple(got.shape) == want == tuple(short.shape), (got.shape, want, short.shape)
         identity = {n: v for n, v in kwargs.items() if not n.startswith("shortcut")}
         try:
@@ -403,8 +409,12 @@ def _(impl, device, dtype) -> None:
 def _(impl) -> ForAll:
     @st.composite
     def cases(draw):
-        return (draw(st.integers(1, 9)), draw(st.integers(1, 9)), draw(st.integers(1, 4)),
-                draw(st.sampled_from([1, 3, 5])))  # fmt: skip
+        return (
+            draw(st.integers(1, 9)),
+            draw(st.integers(1, 9)),
+            draw(st.integers(1, 4)),
+            draw(st.sampled_from([1, 3, 5])),
+        )
 
     def holds(case) -> bool:
         h, w, stride, k = case

@@ -23,5 +23,11 @@ CHAPTER = Chapter(
     source="9 Recurrent Neural Networks",
     order=9,
     summary=__doc__ or "",
-    sections=("working_with_sequences", "laplace_smoothing"),
+    sections=(
+        "working_with_sequences",
+        "laplace_smoothing",
+        "perplexity",
+        "perplexity_bounds",
+        "recurrent_neural_networks",
+    ),
 )

@@ -57,8 +57,9 @@ def _exact_rows(order: int, seqs, m_: int, eps1: float, eps_n: float, contexts, 
     backoff = exact_unigram(ngram_counter(seqs, 1), m_, Fraction(eps1))
     grams = ngram_counter(seqs, order)
     context_counts = ngram_counter(seqs, order - 1) if notes else None
-    return exact_conditional(grams, backoff, m_, Fraction(eps_n), order,
-                             context_counts=context_counts, contexts=contexts)  # fmt: skip
+    return exact_conditional(
+        grams, backoff, m_, Fraction(eps_n), order, context_counts=context_counts, contexts=contexts
+    )
 
 
 def _some_contexts(seqs, order: int, m_: int) -> list[tuple[int, ...]]:
@@ -153,18 +154,21 @@ def _(impl, device, dtype) -> None:
     seqs, vocabulary = text_tokens()
     lists = [s.tolist() for s in seqs]
     for e in EPSILONS:
-        got = impl.laplace_unigram([s.to(device) for s in seqs], vocab_size=len(vocabulary),
-                                   eps=e, dtype=dtype)  # fmt: skip
+        got = impl.laplace_unigram(
+            [s.to(device) for s in seqs], vocab_size=len(vocabulary), eps=e, dtype=dtype
+        )
         assert got.dtype == dtype and got.shape == (len(vocabulary),)
         exact = exact_unigram(ngram_counter(lists, 1), len(vocabulary), Fraction(e))
         assert_accurate(got, _as_float(exact), msg=f"tokens, eps {e}")
         assert_close(got.double().sum(), torch.tensor(1.0, dtype=torch.float64), dtype=dtype)
     if dtype == torch.float64:
         counts = torch.tensor([3.0, 0.25, 1.5, 2.0], dtype=dtype, requires_grad=True)
-        assert torch.autograd.gradcheck(lambda a: impl.laplace_unigram(counts=a, eps=0.7),
-                                        (counts,))  # fmt: skip
-        assert torch.autograd.gradgradcheck(lambda a: impl.laplace_unigram(counts=a, eps=0.7),
-                                            (counts,))  # fmt: skip
+        assert torch.autograd.gradcheck(
+            lambda a: impl.laplace_unigram(counts=a, eps=0.7), (counts,)
+        )
+        assert torch.autograd.gradgradcheck(
+            lambda a: impl.laplace_unigram(counts=a, eps=0.7), (counts,)
+        )
 
 
 @laplace_unigram.property_leg(
@@ -210,8 +214,9 @@ def _erratum_symbolic(order: int) -> Derivation:
 def _erratum_property(impl, order: int) -> ForAll:
     def as_written(case) -> bool:
         (sents, m_), e = case
-        backoff = impl.laplace_unigram([torch.tensor(s) for s in sents], vocab_size=m_, eps=e,
-                                       dtype=torch.float64)  # fmt: skip
+        backoff = impl.laplace_unigram(
+            [torch.tensor(s) for s in sents], vocab_size=m_, eps=e, dtype=torch.float64
+        )
         grams = ngram_counter(sents, order)
         contexts = ngram_counter(sents, order - 1)  # n(x) or n(x, x') as counted in the text
         for context in contexts:
@@ -233,8 +238,15 @@ def _corrected_numeric(impl, order: int, device, dtype) -> None:
     contexts = _some_contexts(lists, order, m_)
     ends = {tuple(s[len(s) - order + 1 :]) for s in lists}
     for e in EPSILONS:
-        got = _call(impl, order, tokens=[s.to(device) for s in seqs], vocab_size=m_, eps1=2.0,
-                    eps_n=e, dtype=dtype)  # fmt: skip
+        got = _call(
+            impl,
+            order,
+            tokens=[s.to(device) for s in seqs],
+            vocab_size=m_,
+            eps1=2.0,
+            eps_n=e,
+            dtype=dtype,
+        )
         assert got.dtype == dtype and got.shape == (m_,) * order
         sums = got.double().sum(-1)
         assert_close(sums, torch.ones_like(sums), dtype=dtype, msg="rows sum to 1")
@@ -245,8 +257,9 @@ def _corrected_numeric(impl, order: int, device, dtype) -> None:
             if context not in ends:  # there the notes' denominator is the same count
                 assert_accurate(got[context], _as_float(notes[context]), msg="notes' formula")
     if dtype == torch.float64:
-        counts = torch.rand((3,) * order, generator=torch.Generator().manual_seed(order),
-                            dtype=dtype).requires_grad_()  # fmt: skip
+        counts = torch.rand(
+            (3,) * order, generator=torch.Generator().manual_seed(order), dtype=dtype
+        ).requires_grad_()
         unigram = torch.tensor([1.0, 0.5, 2.5], dtype=dtype, requires_grad=True)
 
         def fn(a, b):
@@ -259,13 +272,21 @@ def _corrected_numeric(impl, order: int, device, dtype) -> None:
 def _corrected_property(impl, order: int) -> ForAll:
     def holds(case) -> bool:
         (counts, unigram), e1, e = case
-        got = _call(impl, order, counts=counts, unigram_counts=unigram, eps1=e1, eps_n=e,
-                    dtype=torch.float64)  # fmt: skip
+        got = _call(
+            impl,
+            order,
+            counts=counts,
+            unigram_counts=unigram,
+            eps1=e1,
+            eps_n=e,
+            dtype=torch.float64,
+        )
         m_ = counts.shape[0]
         unigrams = Counter({(k,): int(v) for k, v in enumerate(unigram.tolist())})
         backoff = exact_unigram(unigrams, m_, Fraction(e1))
-        grams = Counter({tuple(idx.tolist()): int(counts[tuple(idx.tolist())])
-                         for idx in torch.nonzero(counts)})  # fmt: skip
+        grams = Counter(
+            {tuple(idx.tolist()): int(counts[tuple(idx.tolist())]) for idx in torch.nonzero(counts)}
+        )
         rows = exact_conditional(grams, backoff, m_, Fraction(e), order)
         want = torch.stack([_as_float(rows[ctx]) for ctx in sorted(rows)]).reshape(got.shape)
         sums = got.sum(-1)
@@ -515,8 +536,9 @@ def _(impl, device, dtype) -> None:
         for gram, count in grams.items():
             starts[gram[:-1]] += count
         for gram in sorted(starts)[:10]:
-            freq = torch.tensor([grams[(*gram, k)] / starts[gram] for k in range(m_)],
-                                dtype=torch.float64)  # fmt: skip
+            freq = torch.tensor(
+                [grams[(*gram, k)] / starts[gram] for k in range(m_)], dtype=torch.float64
+            )
             hit = freq > 0
             assert_accurate(near[gram][hit], freq[hit], msg=f"order {order}: eps -> 0, {gram}")
 
@@ -530,15 +552,14 @@ def _(impl) -> ForAll:
         sents, m_ = case
         tokens = [torch.tensor(s) for s in sents]
         total = sum(len(s) for s in sents)
-        freq = torch.tensor([sum(s.count(k) for s in sents) / total for k in range(m_)],
-                            dtype=torch.float64)  # fmt: skip
+        freq = torch.tensor(
+            [sum(s.count(k) for s in sents) / total for k in range(m_)], dtype=torch.float64
+        )
         near = impl.laplace_unigram(tokens, vocab_size=m_, eps=1e-20, dtype=torch.float64)
         seen = freq > 0
         far = impl.laplace_unigram(tokens, vocab_size=m_, eps=1e20, dtype=torch.float64)
-        big = impl.laplace_bigram(tokens, vocab_size=m_, eps1=1.0, eps2=1e20,
-                                  dtype=torch.float64)  # fmt: skip
-        huge = impl.laplace_trigram(tokens, vocab_size=m_, eps1=1.0, eps3=1e20,
-                                    dtype=torch.float64)  # fmt: skip
+        big = impl.laplace_bigram(tokens, vocab_size=m_, eps1=1.0, eps2=1e20, dtype=torch.float64)
+        huge = impl.laplace_trigram(tokens, vocab_size=m_, eps1=1.0, eps3=1e20, dtype=torch.float64)
         unigrams = ngram_counter(sents, 1)
         backoff = _as_float(exact_unigram(unigrams, m_, Fraction(1)))
         return (

@@ -96,8 +96,9 @@ def _rational_joints(draw):
     if not any(weights):
         weights[0] = 1
     total = sum(weights)
-    table = {seq: Fraction(w, total) for seq, w in zip(sequences_of(m, length), weights,
-                                                        strict=True)}  # fmt: skip
+    table = {
+        seq: Fraction(w, total) for seq, w in zip(sequences_of(m, length), weights, strict=True)
+    }
     return table, m, length
 
 
@@ -291,10 +292,13 @@ def _(impl, device, dtype) -> None:
             assert_close(last, marginal, msg="last-token marginal vs pi A^(T-1)")
     # padded batch: positions past each length are ignored, whatever they hold
     padded = torch.tensor([[0, 1, 2, 2], [2, 0, -7, 99]], device=device)
-    got = impl.markov_log_prob(padded, pi.to(dtype).to(device), A.to(dtype).to(device),
-                               lengths=torch.tensor([4, 2]))  # fmt: skip
-    want = [_mp_chain_log_prob(s, pi.to(dtype).double(), A.to(dtype).double())
-            for s in ([0, 1, 2, 2], [2, 0])]  # fmt: skip
+    got = impl.markov_log_prob(
+        padded, pi.to(dtype).to(device), A.to(dtype).to(device), lengths=torch.tensor([4, 2])
+    )
+    want = [
+        _mp_chain_log_prob(s, pi.to(dtype).double(), A.to(dtype).double())
+        for s in ([0, 1, 2, 2], [2, 0])
+    ]
     assert_accurate(got, want, msg="padded batch with lengths")
     if dtype == torch.float64:
         p_leaf, a_leaf = pi.clone().requires_grad_(), A.clone().requires_grad_()
