@@ -4,8 +4,9 @@ the claims, one module per section of the notes.
 * :mod:`.batch_normalization` — the definition (with the notation note that
   :math:`\hat\sigma_\mathcal{B}` is not the sample standard deviation), the erratum
   "zero mean and unit variance" and its correction (variance :math:`v/(v + \epsilon)`), the
-  scale and shift that restore the input, the noise of the batch statistics, batches of one
-  and two, and (addition) the running statistics of evaluation mode;
+  scale and shift that restore the input;
+* :mod:`.batch_statistics` — the noise of the batch statistics, batches of one and two, and
+  (addition) the running statistics of evaluation mode;
 * :mod:`.layer_normalization` — the notation note that the notes' "Layer Normalization"
   heading holds batch normalization for fully connected layers, that content
   (:math:`\mathbf{h} = \phi(\mathrm{BN}(W\mathbf{x} + \mathbf{b}))`, the bias it makes
@@ -32,6 +33,7 @@ CHAPTER = Chapter(
     summary=__doc__ or "",
     sections=(
         "batch_normalization",
+        "batch_statistics",
         "layer_normalization",
         "convolutional_layers",
         "residual_networks",
