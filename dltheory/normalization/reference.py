@@ -77,10 +77,10 @@ def _pow2_scale(amax: torch.Tensor) -> torch.Tensor:
 
 def _standardize(
     x3: torch.Tensor, dims: tuple[int, ...], count: int, eps: float
-) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
-    r"""``(d * r, mean, var)`` over ``dims`` of ``x3`` (kept as size-1 dimensions), where
+) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor, torch.Tensor]:
+    r"""``(d, r, mean, var)`` over ``dims`` of ``x3`` (kept as size-1 dimensions), where
     :math:`d = x - \hat\mu`, :math:`r = 1/\sqrt{\hat\sigma^2 + \epsilon}` and
-    :math:`\hat\sigma^2` is the biased variance.
+    :math:`\hat\sigma^2` is the biased variance; the standardized values are :math:`d r`.
 
     Two passes: the mean, then the mean squared deviation. If a statistic overflows (the sum
     or the squares exceed the dtype's range), every slice is rescaled by a power of two
@@ -91,7 +91,10 @@ def _standardize(
     def moments(t: torch.Tensor, eps_: float | torch.Tensor):
         mean = _sum(t, dims) / count
         d = t - mean
-        var = _sum(d * d, dims) / count
+        if dims == (t.dim() - 1,):  # a contiguous reduction: one fused pass
+            var = torch.linalg.vecdot(d, d, dim=-1).unsqueeze(-1) / count
+        else:
+            var = _sum(d * d, dims) / count
         return d, mean, var, torch.rsqrt(var + eps_)
 
     d, mean, var, r = moments(x3, eps)
@@ -102,7 +105,24 @@ def _standardize(
             # eps s^2 may underflow; the dtype's smallest normal keeps d = 0 at 0 (not 0 * inf)
             d, mean, var, r = moments(x3 * s, (eps * s * s).clamp_min(torch.finfo(s.dtype).tiny))
             mean, var = mean / s, var / (s * s)  # may overflow: then inf is the true rounding
-    return d * r, mean, var
+    return d, r, mean, var
+
+
+def _affine(
+    d: torch.Tensor, r: torch.Tensor, gamma: torch.Tensor | None, beta: torch.Tensor | None
+) -> torch.Tensor:
+    """:math:`\\gamma (d r) + \beta` with ``gamma``/``beta`` already shaped to broadcast; in one
+    pass, and in place in ``d`` (a temporary) when no gradient is recorded."""
+    scale = r if gamma is None else r * gamma
+    inplace = not (
+        torch.is_grad_enabled()
+        and (d.requires_grad or scale.requires_grad or (beta is not None and beta.requires_grad))
+    )
+    if beta is None:
+        return d.mul_(scale) if inplace else d * scale
+    if inplace:
+        return torch.addcmul(beta, d, scale, out=d)
+    return torch.addcmul(beta, d, scale)
 
 
 def _sum(t: torch.Tensor, dims: tuple[int, ...]) -> torch.Tensor:
@@ -212,17 +232,14 @@ def batch_norm(
     x3 = x.to(t).reshape(x.shape[0], channels, -1)
     shape3 = (1, channels, 1)
     if training:
-        z, mean, var = _standardize(x3, (0, 2), count, eps)
+        d, r, mean, var = _standardize(x3, (0, 2), count, eps)
     else:
         assert running_mean is not None and running_var is not None
-        rm = running_mean.to(t).reshape(shape3)
-        rv = running_var.to(t).reshape(shape3)
-        z = (x3 - rm) * torch.rsqrt(rv + eps)
-    if gamma is not None:
-        z = z * gamma.to(t).reshape(shape3)
-    if beta is not None:
-        z = z + beta.to(t).reshape(shape3)
-    output = z.reshape(x.shape).to(x.dtype)
+        d = x3 - running_mean.to(t).reshape(shape3)
+        r = torch.rsqrt(running_var.to(t).reshape(shape3) + eps)
+    g = None if gamma is None else gamma.to(t).reshape(shape3)
+    b = None if beta is None else beta.to(t).reshape(shape3)
+    output = _affine(d, r, g, b).reshape(x.shape).to(x.dtype)
 
     if not training or running_mean is None:
         return BatchNormOutput(output, running_mean, running_var)
@@ -307,12 +324,10 @@ def layer_norm(
     t = opmath_dtype(x.dtype)
     size = math.prod(shape)
     x2 = x.to(t).reshape(-1, size)
-    z, _, _ = _standardize(x2, (1,), size, eps)
-    if gamma is not None:
-        z = z * gamma.to(t).reshape(1, size)
-    if beta is not None:
-        z = z + beta.to(t).reshape(1, size)
-    return z.reshape(x.shape).to(x.dtype)
+    d, r, _, _ = _standardize(x2, (1,), size, eps)
+    g = None if gamma is None else gamma.to(t).reshape(1, size)
+    b = None if beta is None else beta.to(t).reshape(1, size)
+    return _affine(d, r, g, b).reshape(x.shape).to(x.dtype)
 
 
 def _check_conv_weight(name: str, w: object, x: torch.Tensor) -> torch.Tensor:
@@ -432,12 +447,10 @@ def residual_block(
                 "first convolution; batch statistics need at least two"
             )
         y3 = y.reshape(y.shape[0], y.shape[1], -1)
-        z, _, _ = _standardize(y3, (0, 2), count, eps)
-        if gamma is not None:
-            z = z * gamma.to(t).reshape(1, -1, 1)
-        if beta is not None:
-            z = z + beta.to(t).reshape(1, -1, 1)
-        return z.reshape(y.shape)
+        d, r, _, _ = _standardize(y3, (0, 2), count, eps)
+        g = None if gamma is None else gamma.to(t).reshape(1, -1, 1)
+        b = None if beta is None else beta.to(t).reshape(1, -1, 1)
+        return _affine(d, r, g, b).reshape(y.shape)
 
     y = F.conv2d(work, w1.to(t), stride=stride, padding=w1.shape[2] // 2, groups=groups)
     y = torch.relu(bn(y, gamma1, beta1))
