@@ -296,6 +296,7 @@ def _(impl, device, dtype) -> None:
         )
         assert kept_mean is mean and kept_var is var
         # the running statistics as the dtype holds them (the module kept float64 ones)
+        assert module.running_mean is not None and module.running_var is not None
         module.running_mean.copy_(mean.double())
         module.running_var.copy_(var.double())
         assert_close(out, module.eval()(xs.double()), dtype=dtype, msg="evaluation mode")

@@ -261,7 +261,7 @@ def _(impl, device, dtype) -> None:
         (torch.tensor([[big, -big, 1.0], [big, big, big]]).to(dtype).to(device), (3,)),
     ]
     for seed, (xs, shape) in enumerate(cases):
-        dims = 1 if isinstance(shape, int) else len(shape)
+        dims = 1 if isinstance(shape, int) else len(tuple(shape))  # type: ignore[arg-type]
         norm_shape = xs.shape[xs.dim() - dims :]
         g = (randn(*norm_shape, seed=130 + seed, scale=0.5) + 1).to(dtype).to(device)
         b = randn(*norm_shape, seed=140 + seed).to(dtype).to(device)

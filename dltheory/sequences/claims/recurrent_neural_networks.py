@@ -348,7 +348,9 @@ def _(impl, device, dtype) -> None:
     for param, g in zip(params, grads, strict=True):
         param.grad = g.clone()
     torch.nn.utils.clip_grad_norm_(params, exact * 1.01)
-    assert all(torch.equal(p_.grad, g) for p_, g in zip(params, grads, strict=True))
+    assert all(
+        p_.grad is not None and torch.equal(p_.grad, g) for p_, g in zip(params, grads, strict=True)
+    )
 
 
 @clipping_identity.property_leg(
