@@ -100,7 +100,8 @@ FIGURES: dict[str, tuple[Callable[[Any], None], str]] = {
         r"Laplace-smoothed bigram probabilities of five words after \"and\" in the same "
         r"sentence, as $\epsilon_2$ grows from $10^{-3}$ to $10^3$. At small $\epsilon_2$ they "
         r"are the bigram frequencies (\"and\" is followed by five different words, once each, "
-        r"so those four lines start at $1/5$ and \"silver\" at 0); at large $\epsilon_2$ each tends to its smoothed unigram probability "
+        r"so those four lines start at $1/5$ and \"silver\" at 0); at large $\epsilon_2$ "
+        r"each tends to its smoothed unigram probability "
         r"(dotted) (`sequences.laplace-smoothing-limits`).",
     ),
 }
