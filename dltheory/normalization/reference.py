@@ -65,13 +65,13 @@ def _check_param(name: str, p: object, shape: tuple[int, ...], x: torch.Tensor) 
 
 
 def _pow2_scale(amax: torch.Tensor) -> torch.Tensor:
-    r"""A power of two :math:`s = 2^{-e}` with :math:`s \cdot \mathrm{amax} \in [1/2, 1)`
-    (1 where ``amax`` is 0 or not finite): multiplying by it is exact."""
+    r"""A power of two :math:`s = 2^{-e} \le 1` with :math:`s \cdot \mathrm{amax} \in [1/2, 1)`
+    where ``amax`` is at least 1/2, and 1 elsewhere (also where it is not finite): multiplying
+    by it is exact. Only large slices overflow, so only they are scaled down; small ones keep
+    their own :math:`\epsilon` (scaling them up could overflow :math:`\epsilon s^2`)."""
     _, exponent = torch.frexp(amax)
     ok = torch.isfinite(amax) & (amax > 0)
-    exponent = torch.where(ok, exponent, torch.zeros_like(exponent))
-    # a subnormal amax would need a scale beyond the dtype's range: cap it (still exact)
-    exponent = exponent.clamp(min=8 - math.frexp(torch.finfo(amax.dtype).max)[1])
+    exponent = torch.where(ok, exponent, torch.zeros_like(exponent)).clamp(min=0)
     return torch.ldexp(torch.ones_like(amax), -exponent)
 
 

@@ -43,11 +43,12 @@ def perplexity_interpolation(ax: Any) -> None:
         values.append(float(perplexity(p.log())))
     ax.plot(weights.tolist(), values, label="$(1 - \\lambda)$ uniform $+ \\lambda$ perfect")
     worse = []
-    for lam in weights.tolist():
+    shown = weights[weights <= 0.98]
+    for lam in shown.tolist():
         # a model that moves mass away from the correct token: p = (1 - lam) / m
-        p = torch.full((targets.numel(),), max((1 - lam) / m, 1e-300), dtype=torch.float64)
+        p = torch.full((targets.numel(),), (1 - lam) / m, dtype=torch.float64)
         worse.append(float(perplexity(p.log())))
-    ax.plot(weights.tolist(), worse, linestyle="-.", label="worse than uniform: $(1-\\lambda)/m$")
+    ax.plot(shown.tolist(), worse, linestyle="-.", label="worse than uniform: $(1-\\lambda)/m$")
     ax.axhline(m, color="0.4", linestyle="--", linewidth=0.8)
     ax.text(0.02, m * 1.08, f"uniform: $m = {m}$", fontsize=9)
     ax.axhline(1, color="0.4", linestyle=":", linewidth=0.8)
