@@ -5,7 +5,7 @@ Main declarations:
 
 * ``normalization.residual-block-definition`` — :math:`\operatorname{ReLU}(f(\mathbf{x}) +
   \operatorname{shortcut}(\mathbf{x}))` with :math:`f` = conv, BN, ReLU, conv, BN (against the
-  block built from ``torch.nn`` layers);
+  block written with ``torch.nn.functional``);
 * ``normalization.residual-zero-branch-identity`` — with the last batch norm's
   :math:`\gamma_2 = \beta_2 = 0` the block is :math:`\operatorname{ReLU}(\mathbf{x})`: the
   identity on the nonnegative outputs of a previous block;
@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import sympy as sp
 import torch
+import torch.nn.functional as F
 from hypothesis import strategies as st
 
 from dltheory.core.claim import Derivation, ForAll, Kind, NotApplicable, Section, Step
@@ -34,31 +35,34 @@ SECTION = Section("normalization", "8 Residual Networks (ResNet) and ResNeXt")
 ADDITION = "8 Residual Networks (ResNet) and ResNeXt (addition: the heading is empty)"
 
 
-class _TorchResidual(torch.nn.Module):
-    """The oracle: the residual block built from ``torch.nn`` layers (float64, training mode)."""
+def oracle_branch(x, kw, stride: int, groups: int):
+    """The oracle's branch f: torch.nn.functional conv2d and batch_norm (training), float64."""
+    k = kw["weight1"].shape[-1]
 
-    def __init__(self, c_in, c_out, k, stride, groups, shortcut, device):
-        super().__init__()
-        kw = {"dtype": torch.float64, "device": device}
-        conv = torch.nn.Conv2d
-        self.conv1 = conv(c_in, c_out, k, stride, k // 2, groups=groups, bias=False, **kw)
-        self.conv2 = conv(c_out, c_out, k, 1, k // 2, groups=groups, bias=False, **kw)
-        self.bn1 = torch.nn.BatchNorm2d(c_out, **kw)
-        self.bn2 = torch.nn.BatchNorm2d(c_out, **kw)
-        self.conv3 = conv(c_in, c_out, 1, stride, **kw) if shortcut else None
+    def bn(y, g, b):
+        return F.batch_norm(y, None, None, g.double(), b.double(), training=True)
 
-    def branch(self, x):
-        return self.bn2(self.conv2(torch.relu(self.bn1(self.conv1(x)))))
+    y = F.conv2d(x, kw["weight1"].double(), stride=stride, padding=k // 2, groups=groups)
+    y = torch.relu(bn(y, kw["gamma1"], kw["beta1"]))
+    y = F.conv2d(y, kw["weight2"].double(), padding=k // 2, groups=groups)
+    return bn(y, kw["gamma2"], kw["beta2"])
 
-    def forward(self, x):
-        skip = x if self.conv3 is None else self.conv3(x)
-        return torch.relu(self.branch(x) + skip)
+
+def oracle_shortcut(x, kw, stride: int):
+    if "shortcut_weight" not in kw:
+        return x
+    bias = kw["shortcut_bias"].double()
+    return F.conv2d(x, kw["shortcut_weight"].double(), bias, stride=stride)
+
+
+def oracle(x, kw, stride: int, groups: int):
+    """ReLU(f(x) + shortcut(x)) from torch.nn.functional, float64."""
+    return torch.relu(oracle_branch(x, kw, stride, groups) + oracle_shortcut(x, kw, stride))
 
 
 def _block(c_in, c_out, k, stride, groups, shortcut, seed, dtype, device):
-    """Random block parameters rounded to ``dtype``, and the float64 ``torch.nn`` oracle
-    holding the same (rounded) values."""
-    oracle = _TorchResidual(c_in, c_out, k, stride, groups, shortcut, device).train()
+    """Random block parameters rounded to ``dtype``, and the float64 oracle on those values."""
+    del stride  # the parameters do not depend on it
     tensors = {
         "weight1": randn(c_out, c_in // groups, k, k, seed=seed, scale=0.5),
         "weight2": randn(c_out, c_out // groups, k, k, seed=seed + 1, scale=0.5),
@@ -70,22 +74,7 @@ def _block(c_in, c_out, k, stride, groups, shortcut, seed, dtype, device):
     if shortcut:
         tensors["shortcut_weight"] = randn(c_out, c_in, 1, 1, seed=seed + 6)
         tensors["shortcut_bias"] = randn(c_out, seed=seed + 7, scale=0.3)
-    kwargs = {name: t.to(dtype).to(device) for name, t in tensors.items()}
-    slots = {
-        "weight1": oracle.conv1.weight,
-        "weight2": oracle.conv2.weight,
-        "gamma1": oracle.bn1.weight,
-        "beta1": oracle.bn1.bias,
-        "gamma2": oracle.bn2.weight,
-        "beta2": oracle.bn2.bias,
-    }
-    if shortcut:
-        assert oracle.conv3 is not None
-        slots["shortcut_weight"], slots["shortcut_bias"] = oracle.conv3.weight, oracle.conv3.bias
-    with torch.no_grad():
-        for name, slot in slots.items():
-            slot.copy_(kwargs[name].double())
-    return kwargs, oracle
+    return {name: t.to(dtype).to(device) for name, t in tensors.items()}
 
 
 def _call(impl, xs, kwargs, stride, groups):
@@ -120,20 +109,21 @@ residual_block_definition = SECTION.claim(
 
 
 @residual_block_definition.numeric_leg(
-    oracle="the block built from torch.nn Conv2d / BatchNorm2d / ReLU (training, float64); "
+    oracle="the block written with torch.nn.functional conv2d / batch_norm (training) / relu, "
+    "float64; "
     "gradcheck and gradgradcheck with respect to the input and every parameter (float64)"
 )
 def _(impl, device, dtype) -> None:
     for seed, (c_in, c_out, k, stride, groups, shortcut, shape) in enumerate(CONFIGS):
-        kwargs, oracle = _block(
-            c_in, c_out, k, stride, groups, shortcut, 300 + 10 * seed, dtype, device
-        )
+        kwargs = _block(c_in, c_out, k, stride, groups, shortcut, 300 + 10 * seed, dtype, device)
         xs = randn(*shape, seed=390 + seed).to(dtype).to(device)
         got = _call(impl, xs, kwargs, stride, groups)
         assert got.dtype == dtype and got.device == xs.device
-        assert_close(got, oracle(xs.double()), dtype=dtype, msg=f"config {seed}")
+        assert_close(
+            got, oracle(xs.double(), kwargs, stride, groups), dtype=dtype, msg=f"config {seed}"
+        )
     if dtype == torch.float64:
-        kwargs, _ = _block(2, 2, 3, 1, 1, True, 399, dtype, device)
+        kwargs = _block(2, 2, 3, 1, 1, True, 399, dtype, device)
         xs = randn(2, 2, 3, 3, seed=398).to(device).requires_grad_()
         names = sorted(kwargs)
         leaves = [kwargs[name].clone().requires_grad_() for name in names]
@@ -168,21 +158,19 @@ def _configs(draw):
 
 @residual_block_definition.property_leg(
     r"for random channel counts, groups, strides, kernels $1$ or $3$ and input sizes, the "
-    r"block equals the torch.nn-built block (float64 tolerance)",
+    r"block equals the one written with torch.nn.functional (float64 tolerance)",
 )
 def _(impl) -> ForAll:
     def holds(case) -> bool:
         c_in, c_out, k, stride, groups, shortcut, size, seed = case
-        kwargs, oracle = _block(
-            c_in, c_out, k, stride, groups, shortcut, seed, torch.float64, "cpu"
-        )
+        kwargs = _block(c_in, c_out, k, stride, groups, shortcut, seed, torch.float64, "cpu")
         xs = randn(*size, seed=seed + 50)
         try:
             got = _call(impl, xs, kwargs, stride, groups)
         except ValueError:  # a single value per channel after the first convolution
             out_positions = ((size[2] - 1) // stride + 1) * ((size[3] - 1) // stride + 1)
             return size[0] * out_positions < 2
-        return is_close(got, oracle(xs))
+        return is_close(got, oracle(xs, kwargs, stride, groups))
 
     return ForAll(_configs(), holds, names=("configuration",))
 
@@ -226,7 +214,7 @@ def _(impl, device, dtype) -> None:
     for seed, (c_in, c_out, k, stride, groups, shortcut, shape) in enumerate(CONFIGS):
         if shortcut:
             continue  # the 1x1 shortcut is not the identity
-        kwargs, _ = _block(c_in, c_out, k, stride, groups, shortcut, 400 + 10 * seed, dtype, device)
+        kwargs = _block(c_in, c_out, k, stride, groups, shortcut, 400 + 10 * seed, dtype, device)
         xs = torch.relu(randn(*shape, seed=490 + seed)).to(dtype).to(device)
         for zeroed in ({"gamma2": 0.0, "beta2": 0.0}, {"weight2": 0.0, "beta2": 0.0}):
             changed = dict(kwargs)
@@ -243,7 +231,7 @@ def _(impl, device, dtype) -> None:
 def _(impl) -> ForAll:
     def holds(case) -> bool:
         c_in, _, k, _, groups, _, size, seed = case
-        kwargs, _ = _block(c_in, c_in, k, 1, groups, False, seed, torch.float64, "cpu")
+        kwargs = _block(c_in, c_in, k, 1, groups, False, seed, torch.float64, "cpu")
         kwargs["gamma2"] = torch.zeros_like(kwargs["gamma2"])
         kwargs["beta2"] = torch.zeros_like(kwargs["beta2"])
         xs = torch.relu(randn(*size, seed=seed + 60))
@@ -291,29 +279,32 @@ def _() -> Derivation:
 
 
 @residual_jacobian.numeric_leg(
-    oracle="autograd Jacobian of the torch.nn-built branch f (float64), combined as "
-    "D (I + J_f) with D from the block's own output",
+    oracle="vector-Jacobian products along random directions u: the block's (autograd) against "
+    "(D u)^T (I + J_f) with J_f from the torch.nn.functional branch (float64); D from the "
+    "block's own output",
     dtypes=("float64", "float32"),
 )
 def _(impl, device, dtype) -> None:
-    # float16/bfloat16 Jacobians round every entry; the identity is checked where the
-    # dtype's tolerance can see a missing I or a wrong J_f
+    # float16/bfloat16 round every product; the identity is checked where the dtype's
+    # tolerance can see a missing I or a wrong J_f
     for seed, shortcut in ((0, False), (1, True)):
         c_out = 2 if not shortcut else 3
-        kwargs, oracle = _block(2, c_out, 3, 1, 1, shortcut, 500 + 10 * seed, dtype, device)
+        kwargs = _block(2, c_out, 3, 1, 1, shortcut, 500 + 10 * seed, dtype, device)
         xs = randn(2, 2, 3, 3, seed=510 + seed).to(dtype).to(device)
-        y = _call(impl, xs, kwargs, 1, 1)
-        jac = torch.autograd.functional.jacobian(lambda a, kw=kwargs: _call(impl, a, kw, 1, 1), xs)
-        jac = jac.reshape(y.numel(), xs.numel()).double()
-        x64 = xs.double()
-        jf = torch.autograd.functional.jacobian(oracle.branch, x64).reshape(y.numel(), -1)
-        if shortcut:
-            assert oracle.conv3 is not None
-            skip = torch.autograd.functional.jacobian(oracle.conv3, x64).reshape(y.numel(), -1)
-        else:
-            skip = torch.eye(xs.numel(), dtype=torch.float64, device=device)
-        mask = (y.reshape(-1) > 0).double().unsqueeze(1)
-        assert_close(jac, mask * (skip + jf), dtype=dtype, msg=f"shortcut={shortcut}")
+        for direction in range(3):
+            u = randn(2, c_out, 3, 3, seed=520 + 10 * seed + direction).to(dtype).to(device)
+            y, got = torch.autograd.functional.vjp(
+                lambda a, kw=kwargs: _call(impl, a, kw, 1, 1), xs, u
+            )
+            du = (u * (y > 0)).double()
+            x64 = xs.double()
+            _, through_f = torch.autograd.functional.vjp(
+                lambda a, kw=kwargs: oracle_branch(a, kw, 1, 1), x64, du
+            )
+            _, through_skip = torch.autograd.functional.vjp(
+                lambda a, kw=kwargs: oracle_shortcut(a, kw, 1), x64, du
+            )
+            assert_close(got, through_skip + through_f, dtype=dtype, msg=f"shortcut={shortcut}")
 
 
 @residual_jacobian.property_leg(
@@ -330,12 +321,14 @@ def _(impl) -> ForAll:
 
     def holds(case) -> bool:
         channels, size, seed = case
-        kwargs, oracle = _block(channels, channels, 3, 1, 1, False, seed, torch.float64, "cpu")
+        kwargs = _block(channels, channels, 3, 1, 1, False, seed, torch.float64, "cpu")
         xs = randn(*size, seed=seed + 70)
         u = randn(*size, seed=seed + 71)
         y, got = torch.autograd.functional.vjp(lambda a: _call(impl, a, kwargs, 1, 1), xs, u)
         du = u * (y > 0)
-        _, through_f = torch.autograd.functional.vjp(oracle.branch, xs, du)
+        _, through_f = torch.autograd.functional.vjp(
+            lambda a: oracle_branch(a, kwargs, 1, 1), xs, du
+        )
         return is_close(got, du + through_f)
 
     return ForAll(cases(), holds, names=("block",))
@@ -386,7 +379,7 @@ def _() -> Derivation:
 )
 def _(impl, device, dtype) -> None:
     for seed, (h, w, stride, k) in enumerate([(5, 5, 2, 3), (7, 4, 3, 5), (6, 9, 2, 1)]):
-        kwargs, _ = _block(2, 3, k, stride, 1, True, 600 + 10 * seed, dtype, device)
+        kwargs = _block(2, 3, k, stride, 1, True, 600 + 10 * seed, dtype, device)
         xs = randn(2, 2, h, w, seed=690 + seed).to(dtype).to(device)
         got = _call(impl, xs, kwargs, stride, 1)
         want = (2, 3, (h - 1) // stride + 1, (w - 1) // stride + 1)
@@ -418,9 +411,9 @@ def _(impl) -> ForAll:
 
     def holds(case) -> bool:
         h, w, stride, k = case
-        kwargs, _ = _block(1, 2, k, stride, 1, True, h * 100 + w, torch.float64, "cpu")
-        got = _call(impl, randn(3, 1, h, w, seed=h + w), kwargs, stride, 1)
-        return tuple(got.shape) == (3, 2, (h - 1) // stride + 1, (w - 1) // stride + 1)
+        kwargs = _block(1, 2, k, stride, 1, True, h * 100 + w, torch.float64, "cpu")
+        got = _call(impl, randn(2, 1, h, w, seed=h + w), kwargs, stride, 1)
+        return tuple(got.shape) == (2, 2, (h - 1) // stride + 1, (w - 1) // stride + 1)
 
     return ForAll(cases(), holds, names=("size",))
 
@@ -472,15 +465,16 @@ def _block_diagonal(w: torch.Tensor, groups: int) -> torch.Tensor:
 )
 def _(impl, device, dtype) -> None:
     for seed, groups in enumerate((2, 4)):
-        kwargs, oracle = _block(4, 8, 3, 1, groups, True, 700 + 10 * seed, dtype, device)
+        kwargs = _block(4, 8, 3, 1, groups, True, 700 + 10 * seed, dtype, device)
         assert kwargs["weight1"].numel() == 3 * 3 * 4 * 8 // groups
         xs = randn(2, 4, 4, 4, seed=790 + seed).to(dtype).to(device)
         got = _call(impl, xs, kwargs, 1, groups)
-        assert_close(got, oracle(xs.double()), dtype=dtype, msg=f"groups = {groups}")
+        want = oracle(xs.double(), kwargs, 1, groups)
+        assert_close(got, want, dtype=dtype, msg=f"groups = {groups}")
         dense = dict(kwargs)
         dense["weight1"] = _block_diagonal(kwargs["weight1"], groups)
         dense["weight2"] = _block_diagonal(kwargs["weight2"], groups)
-        assert_close(_call(impl, xs, dense, 1, 1), oracle(xs.double()), dtype=dtype)
+        assert_close(_call(impl, xs, dense, 1, 1), want, dtype=dtype)
 
 
 @grouped_convolution.property_leg(
@@ -500,7 +494,7 @@ def _(impl) -> ForAll:
 
     def holds(case) -> bool:
         g, c_in, c_out, seed = case
-        kwargs, _ = _block(c_in, c_out, 3, 1, g, True, seed, torch.float64, "cpu")
+        kwargs = _block(c_in, c_out, 3, 1, g, True, seed, torch.float64, "cpu")
         xs = randn(2, c_in, 3, 3, seed=seed + 80)
         dense = dict(kwargs)
         dense["weight1"] = _block_diagonal(kwargs["weight1"], g)

@@ -92,6 +92,8 @@ def _nltk_check(impl, order: int, dtype, device) -> None:
     """Against nltk's ``Lidstone`` on the text, where it applies: its estimate adds
     :math:`\\gamma` to every count, which is the notes' :math:`\\epsilon/m` times a *uniform*
     backoff (for bigrams and trigrams: ``unigram_counts`` all zero)."""
+    if dtype not in (torch.float64, torch.float32):
+        return  # (low precision: checked against the exact rationals below, not again here)
     from nltk.lm import Lidstone  # imported here: nltk takes a second to import
     from nltk.util import ngrams
 
@@ -228,7 +230,9 @@ def _erratum_property(impl, order: int) -> ForAll:
                 return False
         return True
 
-    return ForAll(st.tuples(token_texts(), epsilons()), as_written, names=("text", "eps"))
+    # small texts and a few epsilons: the refutation needs only a context that ends a text
+    texts = token_texts(max_m=3, max_sentences=2, max_len=4)
+    return ForAll(st.tuples(texts, st.sampled_from(EPSILONS)), as_written, names=("text", "eps"))
 
 
 def _corrected_numeric(impl, order: int, device, dtype) -> None:
