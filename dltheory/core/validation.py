@@ -17,10 +17,13 @@ from dltheory.core.tolerances import tolerance
 
 __all__ = [
     "check_floating",
+    "check_int",
     "check_log_base",
     "check_probabilities",
+    "check_real",
     "check_reduction",
     "check_same_device",
+    "check_same_dtype",
     "check_same_shape",
     "normalize_dim",
     "opmath_dtype",
@@ -124,3 +127,56 @@ def check_same_shape(name: str, x: torch.Tensor, other_name: str, other: torch.T
             f"{name} has shape {tuple(x.shape)} but {other_name} has shape "
             f"{tuple(other.shape)}; they must match"
         )
+
+
+def check_same_dtype(name: str, x: torch.Tensor, other_name: str, other: torch.Tensor) -> None:
+    """``x`` must have ``other``'s dtype (no silent promotion between operands)."""
+    if x.dtype != other.dtype:
+        raise TypeError(
+            f"{name} has dtype {x.dtype} but {other_name} has dtype {other.dtype}; they must match"
+        )
+
+
+def check_real(
+    name: str,
+    value: object,
+    *,
+    low: float | None = None,
+    high: float | None = None,
+    low_open: bool = False,
+    high_open: bool = False,
+) -> float:
+    """``value`` must be a finite real number (not a ``bool``, not a tensor) in the given range.
+
+    ``low``/``high`` bound it (``None``: unbounded); ``low_open``/``high_open`` exclude the
+    bound itself. Returns it as a ``float``.
+
+    Raises:
+        TypeError: ``value`` is not a real number.
+        ValueError: ``value`` is not finite or lies outside the range.
+    """
+    if isinstance(value, bool) or not isinstance(value, numbers.Real):
+        raise TypeError(f"{name} must be a real number, got {type(value).__name__}")
+    number = float(value)
+    below = low is not None and (number <= low if low_open else number < low)
+    above = high is not None and (number >= high if high_open else number > high)
+    if not math.isfinite(number) or below or above:
+        left = "(-inf" if low is None else ("(" if low_open else "[") + f"{low:g}"
+        right = "inf)" if high is None else f"{high:g}" + (")" if high_open else "]")
+        raise ValueError(f"{name} must be a finite number in {left}, {right}, got {value!r}")
+    return number
+
+
+def check_int(name: str, value: object, *, minimum: int | None = None) -> int:
+    """``value`` must be an ``int`` (not a ``bool``) and at least ``minimum``.
+
+    Raises:
+        TypeError: ``value`` is not an integer.
+        ValueError: ``value`` is below ``minimum``.
+    """
+    if isinstance(value, bool) or not isinstance(value, numbers.Integral):
+        raise TypeError(f"{name} must be an int, got {type(value).__name__}")
+    number = int(value)
+    if minimum is not None and number < minimum:
+        raise ValueError(f"{name} must be an int >= {minimum}, got {number}")
+    return number
