@@ -180,7 +180,8 @@ def squared_loss(
     dtype = _same_dtype(("y_hat", y_hat), ("y", y))
     if y_hat.shape != y.shape:
         raise ValueError(
-            f"y_hat has shape {tuple(y_hat.shape)} but y has shape {tuple(y.shape)}; they must match"
+            f"y_hat has shape {tuple(y_hat.shape)} but y has shape {tuple(y.shape)}; "
+            "they must match"
         )
     check_reduction(reduction)
     t = opmath_dtype(dtype)
@@ -206,7 +207,7 @@ def _regression_inputs(X, y, w, b) -> torch.dtype:
 
 
 def _gradients(X, y, w, b) -> tuple[torch.Tensor, torch.Tensor]:
-    r"""Opmath :math:`(X^\top\mathbf{r}/n,\ \bar r)` with :math:`\mathbf{r} = X\mathbf{w} + b - \mathbf{y}`."""
+    r""":math:`(X^\top\mathbf{r}/n,\ \bar r)`, :math:`\mathbf{r} = X\mathbf{w} + b - \mathbf{y}`."""
     residual = _predict(X, w, b) - y
     n = X.shape[-2]
     grad_w = torch.matmul(residual.unsqueeze(-2), X).squeeze(-2) / n
@@ -473,10 +474,7 @@ def least_squares(
     yt = y.to(t).expand(*batch, n)
     x_bar, y_bar = Xt.mean(-2, keepdim=True), yt.mean(-1, keepdim=True)
     Xc, yc = Xt - x_bar, yt - y_bar
-    if d == 0:
-        w = Xt.new_zeros(*batch, 0)
-    else:
-        w = _centred_solve(Xc, yc)
+    w = Xt.new_zeros(*batch, 0) if d == 0 else _centred_solve(Xc, yc)
     b = (y_bar - torch.matmul(x_bar, w.unsqueeze(-1)).squeeze(-1)).squeeze(-1)
     residual = yc - torch.matmul(Xc, w.unsqueeze(-1)).squeeze(-1)
     var = (residual * residual).mean(-1)
@@ -497,7 +495,8 @@ def _centred_solve(Xc: torch.Tensor, yc: torch.Tensor) -> torch.Tensor:
             return torch.linalg.solve_triangular(R, rhs, upper=True).squeeze(-1)
     U, S, Vh = torch.linalg.svd(Xc, full_matrices=False)
     cutoff = S.amax(-1, keepdim=True) * max(n, d) * eps
-    inverse = torch.where(S > cutoff, 1 / torch.where(S > cutoff, S, 1), 0)
+    kept = S > cutoff
+    inverse = torch.where(kept, 1 / torch.where(kept, S, 1), 0)
     coefficients = torch.matmul(U.transpose(-2, -1), yc.unsqueeze(-1)).squeeze(-1) * inverse
     return torch.matmul(Vh.transpose(-2, -1), coefficients.unsqueeze(-1)).squeeze(-1)
 
