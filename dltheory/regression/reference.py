@@ -495,7 +495,7 @@ def _centred_solve(Xc: torch.Tensor, yc: torch.Tensor) -> torch.Tensor:
             return torch.linalg.solve_triangular(R, rhs, upper=True).squeeze(-1)
     U, S, Vh = torch.linalg.svd(Xc, full_matrices=False)
     cutoff = S.amax(-1, keepdim=True) * max(n, d) * eps
-    kept = S > cutoff
+    kept = cutoff < S
     inverse = torch.where(kept, 1 / torch.where(kept, S, 1), 0)
     coefficients = torch.matmul(U.transpose(-2, -1), yc.unsqueeze(-1)).squeeze(-1) * inverse
     return torch.matmul(Vh.transpose(-2, -1), coefficients.unsqueeze(-1)).squeeze(-1)
