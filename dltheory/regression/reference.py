@@ -487,7 +487,12 @@ def _centred_solve(Xc: torch.Tensor, yc: torch.Tensor) -> torch.Tensor:
     n, d = Xc.shape[-2], Xc.shape[-1]
     eps = torch.finfo(Xc.dtype).eps
     if n > d:
-        Q, R = torch.linalg.qr(Xc)
+        if torch.is_grad_enabled() and (Xc.requires_grad or yc.requires_grad):
+            Q, R = torch.linalg.qr(Xc)  # differentiable
+        else:  # the same factorization without linalg.qr's threading overhead on small inputs
+            packed, tau = torch.geqrf(Xc)
+            Q = torch.linalg.householder_product(packed, tau)
+            R = packed[..., :d, :]  # solve_triangular reads only the upper triangle
         diag = R.diagonal(dim1=-2, dim2=-1).abs()
         cutoff = diag.amax(-1, keepdim=True) * max(n, d) * eps
         if bool((diag > cutoff).all()):
