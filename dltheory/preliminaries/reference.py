@@ -105,6 +105,8 @@ def _norm_forward(x: torch.Tensor, p: float, dims: tuple[int, ...]) -> torch.Ten
     a = x.abs()
     if not dims:  # a 0-d tensor: every norm of one number is its absolute value
         return a if p != 0 else (a != 0).to(a.dtype)
+    if any(a.shape[d] == 0 for d in dims):  # an empty sum (p >= 0 here): 0
+        return a.sum(dim=dims, keepdim=True)
     if p == math.inf:
         return a.amax(dim=dims, keepdim=True)
     if p == -math.inf:

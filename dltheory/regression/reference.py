@@ -364,8 +364,8 @@ def gaussian_nll(
     neither overflows nor underflows where the result is representable.
 
     NaN and inf: with ``validate=True`` a NaN, zero or negative variance is rejected; with
-    ``validate=False`` a zero variance gives ``inf`` (or NaN at :math:`y = \mu`). NaN or
-    infinite ``y`` and ``mean`` propagate.
+    ``validate=False`` a zero variance gives the limit, ``inf`` (``-inf`` at :math:`y = \mu`),
+    and a negative one NaN. NaN or infinite ``y`` and ``mean`` propagate.
 
     Args:
         y: observations.
@@ -414,8 +414,11 @@ def gaussian_nll(
         ) from None
     if validate and not bool((v > 0).all()):
         raise ValueError("var must be positive (a variance sigma^2 > 0); got a value <= 0 or NaN")
-    z = (y.to(t) - mean.to(t)) / v.sqrt()
+    difference = y.to(t) - mean.to(t)
+    z = difference / v.sqrt()
     loss = 0.5 * (z * z + (v.log() + _LOG_2PI))
+    if not validate:  # sigma^2 = 0: the limit, +inf off the mean and -inf on it (not inf - inf)
+        loss = torch.where(v == 0, torch.where(difference == 0, -math.inf, math.inf), loss)
     return _reduce(loss, reduction).to(dtype)
 
 
