@@ -142,7 +142,10 @@ def test_least_squares_matches_lstsq_and_handles_rank_deficiency():
     assert_close(var, ((design @ solution - y) ** 2).mean())
     repeated = torch.cat([X, X[:, :1]], 1)  # collinear: the minimum-norm solution
     w2, b2, var2 = least_squares(repeated, y)
-    assert_close(w2[0], w2[-1]) and assert_close(var2, var)
+    assert_close(w2[0], w2[-1])  # the weight of the repeated column is split evenly
+    assert_close(torch.cat([w2[:1] * 2, w2[1:-1]]), w)
+    assert_close(b2, b)
+    assert_close(var2, var)
     one = least_squares(X[:1], y[:1])  # n = 1: w = 0, b = y
     assert torch.equal(one[0], torch.zeros(4, dtype=X.dtype)) and one[1] == y[0]
     constant = least_squares(torch.zeros(5, 0, dtype=X.dtype), y[:5])  # d = 0: the mean
