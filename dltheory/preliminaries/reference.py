@@ -38,7 +38,7 @@ __all__ = ["bayes_posterior", "chain_rule", "expectation", "variance", "vector_n
 
 #: inputs with more elements than this are squared in chunks that stay in cache (no large
 #: temporary), for ord = 2 along the last dimension
-_CHUNK_ELEMENTS = 1 << 16
+_CHUNK_ELEMENTS = 1 << 17
 
 
 def _check_ord(ord: object) -> float:
@@ -77,8 +77,9 @@ def _sum_of_squares(a: torch.Tensor, dims: tuple[int, ...]) -> torch.Tensor:
     r""":math:`\sum a_i^2` over ``dims`` (keepdim), with no large temporary: a BLAS dot for a
     full reduction of a contiguous tensor, cache-sized chunks along the last dimension."""
     if len(dims) == a.dim() and a.is_contiguous():
-        flat = a.reshape(-1)
-        return torch.dot(flat, flat).reshape([1] * a.dim())
+        flat = a.view(-1)
+        total = torch.dot(flat, flat)
+        return total.view([1] * a.dim())
     if dims == (a.dim() - 1,) and a.is_contiguous() and a.numel() > _CHUNK_ELEMENTS:
         rows = a.reshape(-1, a.shape[-1])
         out = torch.empty(rows.shape[0], 1, dtype=a.dtype, device=a.device)
@@ -92,6 +93,23 @@ def _sum_of_squares(a: torch.Tensor, dims: tuple[int, ...]) -> torch.Tensor:
     return torch.mul(a, a).sum(dim=dims, keepdim=True)
 
 
+_SAFE = {
+    dtype: (torch.finfo(dtype).tiny / torch.finfo(dtype).eps, torch.finfo(dtype).max)
+    for dtype in (torch.float32, torch.float64)
+}
+
+
+def _safe_sums(s: torch.Tensor) -> bool:
+    """Every sum of squares lies where neither underflow nor overflow can have touched it
+    (NaN counts as unsafe; the caller's scaled path returns it)."""
+    low, high = _SAFE[s.dtype]
+    if s.numel() == 1:
+        value = s.item()
+        return low <= value <= high
+    smallest, largest = torch.aminmax(s)
+    return bool(smallest >= low) and bool(largest <= high)
+
+
 def _scale(a: torch.Tensor, dims: tuple[int, ...], largest: bool) -> torch.Tensor:
     """The largest (or smallest) entry of ``a`` over ``dims`` where it is finite and positive,
     else 1: dividing by it makes every ratio at most (at least) 1 with one equal to 1."""
@@ -102,11 +120,21 @@ def _scale(a: torch.Tensor, dims: tuple[int, ...], largest: bool) -> torch.Tenso
 
 def _norm_forward(x: torch.Tensor, p: float, dims: tuple[int, ...]) -> torch.Tensor:
     """The norm over ``dims`` (keepdim) of ``x``, in ``x``'s dtype (the opmath dtype)."""
-    a = x.abs()
     if not dims:  # a 0-d tensor: every norm of one number is its absolute value
-        return a if p != 0 else (a != 0).to(a.dtype)
-    if any(a.shape[d] == 0 for d in dims):  # an empty sum (p >= 0 here): 0
-        return a.sum(dim=dims, keepdim=True)
+        return x.abs() if p != 0 else (x != 0).to(x.dtype)
+    if any(x.shape[d] == 0 for d in dims):  # an empty sum (p >= 0 here): 0
+        return x.abs().sum(dim=dims, keepdim=True)
+    if p == 2:
+        s = _sum_of_squares(x, dims)  # x_i^2 = |x_i|^2: no pass for the absolute values
+        # squares below tiny/eps may have underflowed and squares above max overflowed:
+        # such sums are recomputed with the entries scaled by their maximum (as nrm2 does)
+        if _safe_sums(s):
+            return s.sqrt_()
+        a = x.abs()
+        m = _scale(a, dims, largest=True)
+        scaled = _sum_of_squares(a / m, dims).sqrt_().mul_(m)
+        return torch.where(torch.isnan(s), s, scaled)
+    a = x.abs()
     if p == math.inf:
         return a.amax(dim=dims, keepdim=True)
     if p == -math.inf:
@@ -115,16 +143,21 @@ def _norm_forward(x: torch.Tensor, p: float, dims: tuple[int, ...]) -> torch.Ten
         return (a != 0).sum(dim=dims, keepdim=True).to(a.dtype)
     if p == 1:
         return a.sum(dim=dims, keepdim=True)
+    if not dims:  # a 0-d tensor: every norm of one number is its absolute value
+        return x.abs() if p != 0 else (x != 0).to(x.dtype)
+    if any(x.shape[d] == 0 for d in dims):  # an empty sum (p >= 0 here): 0
+        return x.abs().sum(dim=dims, keepdim=True)
     if p == 2:
-        s = _sum_of_squares(a, dims)
-        info = torch.finfo(a.dtype)
+        s = _sum_of_squares(x, dims)  # x_i^2 = |x_i|^2: no pass for the absolute values
         # squares below tiny/eps may have underflowed and squares above max overflowed:
         # such sums are recomputed with the entries scaled by their maximum (as nrm2 does)
-        if not bool(((s >= info.tiny / info.eps) & (s <= info.max)).all()):
-            m = _scale(a, dims, largest=True)
-            scaled = _sum_of_squares(a / m, dims).sqrt_().mul_(m)
-            return torch.where(torch.isnan(s), s, scaled)
-        return s.sqrt_()
+        if _safe_sums(s):
+            return s.sqrt_()
+        a = x.abs()
+        m = _scale(a, dims, largest=True)
+        scaled = _sum_of_squares(a / m, dims).sqrt_().mul_(m)
+        return torch.where(torch.isnan(s), s, scaled)
+    a = x.abs()
     # every other p: ratios to the largest entry (smallest for p < 0) lie in [0, 1]
     # ([1, inf] for p < 0) with one of them equal to 1, so the sum lies in [1, n]
     m = _scale(a, dims, largest=p > 0)
@@ -244,10 +277,12 @@ def vector_norm(
     if x.requires_grad and torch.is_grad_enabled():
         out = _VectorNorm.apply(x, p, dims)
     else:
-        out = _norm_forward(x.to(opmath_dtype(x.dtype)), p, dims).to(x.dtype)
+        work = opmath_dtype(x.dtype)
+        out = _norm_forward(x if x.dtype == work else x.to(work), p, dims)
+        out = out if out.dtype == x.dtype else out.to(x.dtype)
     if keepdim or not dims:
         return out
-    return out.squeeze(dims)
+    return out.view(()) if len(dims) == x.dim() else out.squeeze(dims)
 
 
 # -- chain rule -------------------------------------------------------------------------------

@@ -415,8 +415,16 @@ def gaussian_nll(
     if validate and not bool((v > 0).all()):
         raise ValueError("var must be positive (a variance sigma^2 > 0); got a value <= 0 or NaN")
     difference = y.to(t) - mean.to(t)
-    z = difference / v.sqrt()
-    loss = 0.5 * (z * z + (v.log() + _LOG_2PI))
+    z = difference / v.sqrt()  # scaled before squaring: no overflow where the result is finite
+    log_var = v.log()
+    if reduction != "none" and validate:
+        # reduce the two terms separately: no elementwise sum is formed
+        flat = z.reshape(-1)
+        count = flat.numel()
+        logs = log_var.sum() * (count // max(log_var.numel(), 1))
+        total = 0.5 * (torch.dot(flat, flat) + logs + count * _LOG_2PI)
+        return (total / max(count, 1) if reduction == "mean" else total).to(dtype)
+    loss = z.square_().add_(log_var).add_(_LOG_2PI).mul_(0.5)
     if not validate:  # sigma^2 = 0: the limit, +inf off the mean and -inf on it (not inf - inf)
         loss = torch.where(v == 0, torch.where(difference == 0, -math.inf, math.inf), loss)
     return _reduce(loss, reduction).to(dtype)
@@ -433,8 +441,9 @@ def least_squares(
         \sigma^{2*} = \frac1n \sum_{i=1}^n (y^{(i)} - \mathbf{w}^{*\top}\mathbf{x}^{(i)} - b^*)^2
 
     Solved on centred data (for any :math:`\mathbf{w}` the best :math:`b` is
-    :math:`\bar y - \bar{\mathbf{x}}^\top\mathbf{w}`) by a Householder QR factorization,
-    which is backward stable; if the centred ``X`` is rank deficient (fewer than ``d + 1``
+    :math:`\bar y - \bar{\mathbf{x}}^\top\mathbf{w}`; centring also keeps the problem well
+    conditioned when the features have large means) by a Householder QR factorization, which
+    is backward stable; if the centred ``X`` is rank deficient (fewer than ``d + 1``
     examples, or collinear features) the minimum-norm :math:`\mathbf{w}^*` is returned, from
     an SVD, as ``torch.linalg.lstsq(driver="gelsd")`` does.
 
@@ -476,37 +485,54 @@ def least_squares(
     Xt = X.to(t).expand(*batch, n, d)
     yt = y.to(t).expand(*batch, n)
     x_bar, y_bar = Xt.mean(-2, keepdim=True), yt.mean(-1, keepdim=True)
-    Xc, yc = Xt - x_bar, yt - y_bar
-    w = Xt.new_zeros(*batch, 0) if d == 0 else _centred_solve(Xc, yc)
+    # centred, and laid out column-major as LAPACK's geqrf wants it (no copy there)
+    Xc, yc = (Xt.mT - x_bar.mT).mT, yt - y_bar
+    if d == 0:
+        w, rss = Xt.new_zeros(*batch, 0), None
+    else:
+        w, rss = _centred_solve(Xc, yc)
     b = (y_bar - torch.matmul(x_bar, w.unsqueeze(-1)).squeeze(-1)).squeeze(-1)
-    residual = yc - torch.matmul(Xc, w.unsqueeze(-1)).squeeze(-1)
-    var = (residual * residual).mean(-1)
-    return w.to(dtype), b.to(dtype), var.to(dtype)
+    if rss is None:  # the residual itself (after an SVD, or to carry gradients)
+        residual = yc - torch.matmul(Xc, w.unsqueeze(-1)).squeeze(-1)
+        rss = (residual * residual).sum(-1)
+    return w.to(dtype), b.to(dtype), (rss / n).to(dtype)
 
 
-def _centred_solve(Xc: torch.Tensor, yc: torch.Tensor) -> torch.Tensor:
-    r""":math:`\arg\min \|X_c\mathbf{w} - \mathbf{y}_c\|`: QR when every batch element has full
-    column rank, else the minimum-norm solution by SVD."""
+def _centred_solve(Xc: torch.Tensor, yc: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor | None]:
+    r""":math:`\arg\min \|X_c\mathbf{w} - \mathbf{y}_c\|` and, when it comes for free, the
+    residual sum of squares.
+
+    Householder QR as LAPACK's ``gels`` does it (``geqrf``, :math:`Q^\top\mathbf{y}` by
+    ``ormqr`` without forming :math:`Q`, a triangular solve): the residual sum of squares is
+    then :math:`\|(Q^\top\mathbf{y})_{d+1:n}\|^2`. When gradients are needed,
+    ``torch.linalg.qr`` (differentiable) instead. If some batch element is rank deficient, the
+    minimum-norm solution by SVD.
+    """
     n, d = Xc.shape[-2], Xc.shape[-1]
     eps = torch.finfo(Xc.dtype).eps
     if n > d:
-        if torch.is_grad_enabled() and (Xc.requires_grad or yc.requires_grad):
-            Q, R = torch.linalg.qr(Xc)  # differentiable
-        else:  # the same factorization without linalg.qr's threading overhead on small inputs
+        differentiable = torch.is_grad_enabled() and (Xc.requires_grad or yc.requires_grad)
+        if differentiable:
+            Q, R = torch.linalg.qr(Xc)
+            rotated = torch.matmul(Q.transpose(-2, -1), yc.unsqueeze(-1))
+        else:
             packed, tau = torch.geqrf(Xc)
-            Q = torch.linalg.householder_product(packed, tau)
             R = packed[..., :d, :]  # solve_triangular reads only the upper triangle
+            rotated = torch.ormqr(packed, tau, yc.unsqueeze(-1), left=True, transpose=True)
         diag = R.diagonal(dim1=-2, dim2=-1).abs()
         cutoff = diag.amax(-1, keepdim=True) * max(n, d) * eps
         if bool((diag > cutoff).all()):
-            rhs = torch.matmul(Q.transpose(-2, -1), yc.unsqueeze(-1))
-            return torch.linalg.solve_triangular(R, rhs, upper=True).squeeze(-1)
+            w = torch.linalg.solve_triangular(R, rotated[..., :d, :], upper=True).squeeze(-1)
+            if differentiable:
+                return w, None
+            tail = rotated[..., d:, 0]
+            return w, (tail * tail).sum(-1)
     U, S, Vh = torch.linalg.svd(Xc, full_matrices=False)
     cutoff = S.amax(-1, keepdim=True) * max(n, d) * eps
     kept = cutoff < S
     inverse = torch.where(kept, 1 / torch.where(kept, S, 1), 0)
     coefficients = torch.matmul(U.transpose(-2, -1), yc.unsqueeze(-1)).squeeze(-1) * inverse
-    return torch.matmul(Vh.transpose(-2, -1), coefficients.unsqueeze(-1)).squeeze(-1)
+    return torch.matmul(Vh.transpose(-2, -1), coefficients.unsqueeze(-1)).squeeze(-1), None
 
 
 def polynomial_features(x: torch.Tensor, degree: int) -> torch.Tensor:
