@@ -113,8 +113,9 @@ def accuracy(quick: bool) -> list[Accuracy]:
         exact_ls = _mp_least_squares(X, t)
         w, b, _ = least_squares(X, t)
         builtin = torch.linalg.lstsq(_with_ones(X), t.unsqueeze(-1)).solution.squeeze(-1)
+        ours_ls = [*w.tolist(), float(b)]
         out.append(Accuracy(f"{CH}.least_squares", "float64, 60x5 design + intercept",
-                            worst_eps(zip([*w.tolist(), float(b)], exact_ls, strict=True), torch.float64),
+                            worst_eps(zip(ours_ls, exact_ls, strict=True), torch.float64),
                             worst_eps(zip(builtin.tolist(), exact_ls, strict=True), torch.float64),
                             "torch.linalg.lstsq"))  # fmt: skip
     return out
