@@ -130,8 +130,8 @@ def linear_model(X: torch.Tensor, w: torch.Tensor, b: torch.Tensor) -> torch.Ten
         ... )
         tensor([-0.5000, -0.5000])
     """
-    for name, t in (("X", X), ("w", w), ("b", b)):
-        _tensor(name, t)
+    for name, value in (("X", X), ("w", w), ("b", b)):
+        _tensor(name, value)
     dtype = _same_dtype(("X", X), ("w", w), ("b", b))
     _check_design(X)
     _check_params(X, w, b)

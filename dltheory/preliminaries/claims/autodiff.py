@@ -107,7 +107,8 @@ def _(impl, device, dtype) -> None:
     g = torch.Generator().manual_seed(11)
     for tree in _FIXED:
         for _ in range(3):
-            point = tuple(float(v) for v in torch.rand(2, generator=g, dtype=dtype) * 4 - 2)
+            a, b = (float(v) for v in torch.rand(2, generator=g, dtype=dtype) * 4 - 2)
+            point = (a, b)
             want = _symbolic_gradient(tree, point)
             assert_close(_autograd_gradient(tree, point), want, msg=f"{tree} at {point}")
 

@@ -59,7 +59,7 @@ def _exact_variance(values, probs) -> Fraction:
     p = [w / total for w in p]
     xs = [Fraction(v) for v in values]
     mean = sum(w * u for w, u in zip(p, xs, strict=True))
-    return sum(w * (u - mean) ** 2 for w, u in zip(p, xs, strict=True))
+    return sum((w * (u - mean) ** 2 for w, u in zip(p, xs, strict=True)), start=Fraction(0))
 
 
 expectation_linearity = SECTION.claim(

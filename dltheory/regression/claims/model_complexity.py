@@ -185,7 +185,8 @@ def _(impl) -> ForAll:
         return x, y
 
     def holds(case) -> bool:
-        errors = _training_errors(impl, *case, range(6))
+        x, y = case
+        errors = _training_errors(impl, x, y, range(6))
         return all(bool(h <= lo) or is_close(h, lo) for lo, h in itertools.pairwise(errors))
 
     return ForAll(cases(), holds, names=("x", "y"))
