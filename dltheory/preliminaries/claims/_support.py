@@ -121,7 +121,8 @@ def wide_vectors(
     return build()
 
 
-#: p in the range the property legs draw for norms: [1, 20] or inf
-NORM_P = st.one_of(st.floats(1.0, 20.0), st.just(math.inf))
-#: p for quasi-norms and norms: (0, 20] or inf
-ANY_P = st.one_of(st.floats(0.25, 20.0), st.just(math.inf))
+#: p in the range the property legs draw for norms: the common 1, 2, 3, inf (each with its
+#: own code path in a reference) as often as any other value of [1, 20]
+NORM_P = st.one_of(st.sampled_from((1.0, 2.0, 3.0, math.inf)), st.floats(1.0, 20.0))
+#: p for quasi-norms and norms: 1/2, 1, 2, 3, inf, or any value of [1/4, 20]
+ANY_P = st.one_of(st.sampled_from((0.5, 1.0, 2.0, 3.0, math.inf)), st.floats(0.25, 20.0))
