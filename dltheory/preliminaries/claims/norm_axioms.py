@@ -38,7 +38,6 @@ from dltheory.preliminaries.claims._support import (
     n,
     p,
     vectors,
-    wide_vectors,
     x,
     y,
 )
@@ -402,18 +401,26 @@ def _(impl, device, dtype) -> None:
 
 
 @norm_definiteness.property_leg(
-    r"$\|\mathbf{x}\|_p \ge 0$, and $> 0$ exactly when some entry is nonzero, for entries from "
-    r"$\pm 10^{-300}$ to $\pm 10^{300}$, exact zeros and subnormals, $p \in [1/4, 20]$ or "
-    r"$\infty$"
+    r"$\|\mathbf{x}\|_p \ge 0$, and $> 0$ exactly when some entry is nonzero, for vectors "
+    r"scaled by $10^{E}$, $E \in [-323, 300]$ (subnormals, squares that underflow or "
+    r"overflow), with exact zeros, $p \in [1/4, 20]$ or $\infty$"
 )
 def _(impl) -> ForAll:
-    subnormals = st.integers(1, 2**20).map(lambda m: m * 5e-324)
-    entries = st.one_of(st.just(0.0), subnormals, wide_vectors(size=st.just(1)).map(float))
+    # one scale 10^E per vector, times mantissas in [-10, 10] or exact zeros, E drawn from
+    # bands: subnormal vectors, squares that underflow, ordinary ones, squares that overflow
+    mantissas = st.one_of(st.just(0.0), st.floats(-10.0, 10.0))
 
     @st.composite
     def cases(draw):
         size = draw(st.integers(1, 5))
-        values = draw(st.lists(entries, min_size=size, max_size=size))
+        bands = (
+            st.integers(-323, -308),
+            st.integers(-200, -155),
+            st.integers(-5, 5),
+            st.integers(155, 300),
+        )
+        scale = 10.0 ** draw(st.one_of(*bands))
+        values = [m * scale for m in draw(st.lists(mantissas, min_size=size, max_size=size))]
         return draw(ANY_P), torch.tensor(values, dtype=torch.float64)
 
     def holds(case) -> bool:
