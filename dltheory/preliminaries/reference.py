@@ -143,21 +143,6 @@ def _norm_forward(x: torch.Tensor, p: float, dims: tuple[int, ...]) -> torch.Ten
         return (a != 0).sum(dim=dims, keepdim=True).to(a.dtype)
     if p == 1:
         return a.sum(dim=dims, keepdim=True)
-    if not dims:  # a 0-d tensor: every norm of one number is its absolute value
-        return x.abs() if p != 0 else (x != 0).to(x.dtype)
-    if any(x.shape[d] == 0 for d in dims):  # an empty sum (p >= 0 here): 0
-        return x.abs().sum(dim=dims, keepdim=True)
-    if p == 2:
-        s = _sum_of_squares(x, dims)  # x_i^2 = |x_i|^2: no pass for the absolute values
-        # squares below tiny/eps may have underflowed and squares above max overflowed:
-        # such sums are recomputed with the entries scaled by their maximum (as nrm2 does)
-        if _safe_sums(s):
-            return s.sqrt_()
-        a = x.abs()
-        m = _scale(a, dims, largest=True)
-        scaled = _sum_of_squares(a / m, dims).sqrt_().mul_(m)
-        return torch.where(torch.isnan(s), s, scaled)
-    a = x.abs()
     # every other p: ratios to the largest entry (smallest for p < 0) lie in [0, 1]
     # ([1, inf] for p < 0) with one of them equal to 1, so the sum lies in [1, n]
     m = _scale(a, dims, largest=p > 0)

@@ -17,6 +17,7 @@ import torch
 from hypothesis import strategies as st
 
 from dltheory.core.samples import randn
+from dltheory.core.tolerances import is_close
 
 n = sp.Symbol("n", integer=True, positive=True)
 p = sp.Symbol("p", positive=True)
@@ -126,3 +127,30 @@ def wide_vectors(
 NORM_P = st.one_of(st.sampled_from((1.0, 2.0, 3.0, math.inf)), st.floats(1.0, 20.0))
 #: p for quasi-norms and norms: 1/2, 1, 2, 3, inf, or any value of [1/4, 20]
 ANY_P = st.one_of(st.sampled_from((0.5, 1.0, 2.0, 3.0, math.inf)), st.floats(0.25, 20.0))
+
+
+def vector_pairs(p_values: st.SearchStrategy[float], magnitude: float) -> st.SearchStrategy:
+    """``(p, x, y)``: a ``p`` and two float64 vectors of one size (1 to 5), entries in
+    ``[-magnitude, magnitude]``."""
+
+    @st.composite
+    def build(draw):
+        size = draw(st.integers(1, 5))
+        entries = st.floats(-magnitude, magnitude, allow_nan=False)
+        a, b = (draw(st.lists(entries, min_size=size, max_size=size)) for _ in range(2))
+        return (
+            draw(p_values),
+            torch.tensor(a, dtype=torch.float64),
+            torch.tensor(b, dtype=torch.float64),
+        )
+
+    return build()
+
+
+def triangle_holds(impl, case) -> bool:
+    r""":math:`\|\mathbf{x}+\mathbf{y}\|_p \le \|\mathbf{x}\|_p + \|\mathbf{y}\|_p` for
+    ``case = (p, x, y)``, up to the float64 tolerance (equality cases round either way)."""
+    ord_, a, b = case
+    lhs = impl.vector_norm(a + b, ord_)
+    rhs = impl.vector_norm(a, ord_) + impl.vector_norm(b, ord_)
+    return bool(lhs <= rhs) or is_close(lhs, rhs)

@@ -20,6 +20,7 @@ Main declarations:
 from __future__ import annotations
 
 import math
+from functools import partial
 
 import mpmath
 import sympy as sp
@@ -38,6 +39,8 @@ from dltheory.preliminaries.claims._support import (
     mp_norms,
     n,
     p,
+    triangle_holds,
+    vector_pairs,
     vectors,
     wide_vectors,
     x,
@@ -301,21 +304,8 @@ def _() -> Derivation:
     r"(up to rounding) for every $p \in [1/4, 4]$"
 )
 def _(impl) -> ForAll:
-    @st.composite
-    def cases(draw):
-        size = draw(st.integers(1, 4))
-        entries = st.floats(-10.0, 10.0, allow_nan=False)
-        a = torch.tensor(draw(st.lists(entries, min_size=size, max_size=size)), dtype=torch.float64)
-        b = torch.tensor(draw(st.lists(entries, min_size=size, max_size=size)), dtype=torch.float64)
-        return draw(st.floats(0.25, 4.0)), a, b
-
-    def holds(case) -> bool:
-        ord_, a, b = case
-        lhs = impl.vector_norm(a + b, ord_)
-        rhs = impl.vector_norm(a, ord_) + impl.vector_norm(b, ord_)
-        return bool(lhs <= rhs) or is_close(lhs, rhs)
-
-    return ForAll(cases(), holds, names=("p", "x", "y"))
+    cases = vector_pairs(st.floats(0.25, 4.0), 10.0)
+    return ForAll(cases, partial(triangle_holds, impl), names=("p", "x", "y"))
 
 
 linf_norm_limit = SECTION.claim(

@@ -19,6 +19,7 @@ Main declarations:
 from __future__ import annotations
 
 import math
+from functools import partial
 
 import sympy as sp
 import torch
@@ -37,30 +38,14 @@ from dltheory.preliminaries.claims._support import (
     mp_norms,
     n,
     p,
+    triangle_holds,
+    vector_pairs,
     vectors,
     x,
     y,
 )
 
 SECTION = Section("preliminaries", "2 Linear Algebra / Norms")
-
-
-def _pairs(draw_p):
-    """Strategy of ``(p, x, y)``: a p and two float64 vectors of one size."""
-
-    @st.composite
-    def build(draw):
-        size = draw(st.integers(1, 5))
-        entries = st.floats(-1e3, 1e3, allow_nan=False)
-        xs = draw(st.lists(entries, min_size=size, max_size=size))
-        ys = draw(st.lists(entries, min_size=size, max_size=size))
-        return (
-            draw(draw_p),
-            torch.tensor(xs, dtype=torch.float64),
-            torch.tensor(ys, dtype=torch.float64),
-        )
-
-    return build()
 
 
 norm_homogeneity = SECTION.claim(
@@ -200,7 +185,7 @@ def _(impl) -> ForAll:
         _, a, b = case
         return is_close(impl.vector_norm(a + b), impl.vector_norm(a) + impl.vector_norm(b))
 
-    return ForAll(_pairs(st.just(2.0)), holds, names=("p", "x", "y"))
+    return ForAll(vector_pairs(st.just(2.0), 1e3), holds, names=("p", "x", "y"))
 
 
 norm_triangle_inequality = SECTION.claim(
@@ -329,13 +314,7 @@ def _(impl, device, dtype) -> None:
     r"float64 rounding) for $p \in [1, 20]$ or $\infty$"
 )
 def _(impl) -> ForAll:
-    def holds(case) -> bool:
-        ord_, a, b = case
-        lhs = impl.vector_norm(a + b, ord_)
-        rhs = impl.vector_norm(a, ord_) + impl.vector_norm(b, ord_)
-        return bool(lhs <= rhs) or is_close(lhs, rhs)
-
-    return ForAll(_pairs(NORM_P), holds, names=("p", "x", "y"))
+    return ForAll(vector_pairs(NORM_P, 1e3), partial(triangle_holds, impl), names=("p", "x", "y"))
 
 
 norm_definiteness = SECTION.claim(
