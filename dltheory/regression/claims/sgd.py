@@ -240,7 +240,9 @@ def _(impl) -> ForAll:
         return is_close(impl.sgd_step(w, b0, Xs, y, lr)[1], notes)
 
     return ForAll(
-        st.tuples(regression_batches(max_d=1), LEARNING_RATES), holds, names=("(X, y, w, b)", "lr")
+        st.tuples(regression_batches(max_n=2, max_d=1), LEARNING_RATES),
+        holds,
+        names=("(X, y, w, b)", "lr"),
     )
 
 
