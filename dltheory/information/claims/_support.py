@@ -430,9 +430,16 @@ def mp_tables(joint: torch.Tensor) -> list[TableValues]:
     return [mp_table(table) for table in values.reshape(-1, *values.shape[-2:])]
 
 
-def measure(tables: Sequence[TableValues], name: str, shape) -> torch.Tensor:
-    """One measure of every table of a batch, as a float64 tensor of the batch ``shape``."""
-    return torch.tensor([getattr(v, name) for v in tables], dtype=torch.float64).reshape(shape)
+def exact_measures(joint: torch.Tensor, *names: str) -> tuple[torch.Tensor, ...]:
+    """The named :class:`TableValues` of every table of a batch (mpmath), each a float64
+    tensor of the batch shape ``joint.shape[:-2]``."""
+    tables = mp_tables(joint)
+    return tuple(
+        torch.tensor([getattr(v, name) for v in tables], dtype=torch.float64).reshape(
+            joint.shape[:-2]
+        )
+        for name in names
+    )
 
 
 # --- strategies and float64 comparisons for the property legs ----------------------------------

@@ -35,12 +35,12 @@ from dltheory.information.claims._support import (
     LIM_J,
     P,
     close,
+    exact_measures,
     i,
     j,
     joint_tables,
     joints,
     marginals,
-    measure,
     mp_tables,
     p_x,
     reduce_sums,
@@ -94,12 +94,12 @@ def _row_average(table: np.ndarray) -> float:
 )
 def _(impl, device, dtype) -> None:
     for joint in joints(dtype, device):
-        tables, shape = mp_tables(joint), joint.shape[:-2]
+        shape = joint.shape[:-2]
         values = oracle_input(joint).reshape(-1, *joint.shape[-2:])
         for given, name in (("x", "h_y_given_x"), ("y", "h_x_given_y")):
             got = impl.conditional_entropy(joint, given=given)
             assert got.dtype == dtype and got.shape == shape
-            exact = measure(tables, name, shape)
+            (exact,) = exact_measures(joint, name)
             assert_accurate(got, exact, scale=1 + exact, msg=f"H(. | {given}) vs mpmath")
             flipped = values if given == "x" else np.swapaxes(values, -1, -2)
             average = np.array([_row_average(table) for table in flipped]).reshape(shape)
@@ -164,10 +164,9 @@ def _() -> Derivation:
 )
 def _(impl, device, dtype) -> None:
     for joint in joints(dtype, device):
-        tables, shape = mp_tables(joint), joint.shape[:-2]
-        h_xy = measure(tables, "h_xy", shape)
-        for given, marginal in (("x", "h_x"), ("y", "h_y")):
-            want = h_xy - measure(tables, marginal, shape)
+        h_xy, h_x, h_y = exact_measures(joint, "h_xy", "h_x", "h_y")
+        for given, h_marginal in (("x", h_x), ("y", h_y)):
+            want = h_xy - h_marginal
             got = impl.conditional_entropy(joint, given=given)
             assert_accurate(got, want, scale=1 + h_xy, msg=f"H(. | {given}) = H(X, Y) - H({given})")
 
@@ -180,19 +179,19 @@ def _(impl) -> ForAll:
     # p_X = table.sum(-1) is rounded before entropy sees it: comparisons relative to
     # 1 + H(X, Y) (see the module header)
     def holds(joint) -> bool:
-        tables, shape = mp_tables(joint), joint.shape[:-2]
-        h_xy = measure(tables, "h_xy", shape)
-        scale = 1 + h_xy
+        h_xy, h_x, h_y, h_y_x, h_x_y = exact_measures(
+            joint, "h_xy", "h_x", "h_y", "h_y_given_x", "h_x_given_y"
+        )
         p_x_, p_y_ = marginals(joint)
         ok = True
-        for given, marginal, cond, h_marginal in (
-            ("x", "h_x", "h_y_given_x", impl.entropy(p_x_)),
-            ("y", "h_y", "h_x_given_y", impl.entropy(p_y_)),
+        for given, exact_marginal, exact_conditional, marginal in (
+            ("x", h_x, h_y_x, p_x_),
+            ("y", h_y, h_x_y, p_y_),
         ):
             left = impl.conditional_entropy(joint, given=given)
-            ok = ok and is_accurate(left, h_xy - measure(tables, marginal, shape), scale=scale)
-            right = impl.joint_entropy(joint) - h_marginal
-            ok = ok and is_accurate(right, measure(tables, cond, shape), scale=scale)
+            ok = ok and is_accurate(left, h_xy - exact_marginal, scale=1 + h_xy)
+            right = impl.joint_entropy(joint) - impl.entropy(marginal)
+            ok = ok and is_accurate(right, exact_conditional, scale=1 + h_xy)
         return ok
 
     return ForAll(joint_tables(batch=True), holds, names=("P",))

@@ -298,9 +298,9 @@ def _(impl) -> ForAll:
         # float64 tolerance of the cross-entropies) is excluded as ill-conditioned
         scale = max((abs(v) for v in ce if math.isfinite(v)), default=0.0)
         threshold = 2 * (TOL.atol + TOL.rtol * scale)
-        ranking = direction(*ce, threshold)
+        ranking = direction(ce[0], ce[1], threshold)
         same_ranking = ranking is None or all(
-            direction(*values, threshold / 2) == ranking for values in (kl, loglik)
+            direction(f1, f2, threshold / 2) == ranking for f1, f2 in (kl, loglik)
         )
         best = le(impl.cross_entropy(a, a), min(ce)) and le(impl.kl_divergence(a, a), min(kl))
         return same_ranking and best and le(-expected_log(a, a), min(loglik))

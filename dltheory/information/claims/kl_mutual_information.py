@@ -32,11 +32,11 @@ from dltheory.information.claims._support import (
     LIM_J,
     MI,
     P,
+    exact_measures,
     i,
     j,
     joint_tables,
     joints,
-    measure,
     mp_tables,
     p_x,
     p_y,
@@ -97,8 +97,7 @@ def _flat(table: torch.Tensor) -> torch.Tensor:
 )
 def _(impl, device, dtype) -> None:
     for joint in joints(dtype, device):
-        tables, shape = mp_tables(joint), joint.shape[:-2]
-        exact, scale = measure(tables, "mi", shape), measure(tables, "scale", shape)
+        exact, scale = exact_measures(joint, "mi", "scale")
         assert_accurate(impl.mutual_information(joint), exact, scale=scale, msg="I vs mpmath")
         kl = impl.kl_divergence(_flat(joint), _flat(_product(joint)), validate=False)
         assert_accurate(kl, exact, scale=scale, msg="KL(P_XY || P_X P_Y) vs mpmath's I")
@@ -141,8 +140,7 @@ def _expected_kl(impl, joint: torch.Tensor, given: str) -> torch.Tensor:
 
 def _expected_kl_leg(impl, device, dtype, given: str) -> None:
     for joint in joints(dtype, device):
-        tables, shape = mp_tables(joint), joint.shape[:-2]
-        exact, scale = measure(tables, "mi", shape), measure(tables, "scale", shape)
+        exact, scale = exact_measures(joint, "mi", "scale")
         assert_accurate(impl.mutual_information(joint), exact, scale=scale, msg="I vs mpmath")
         mean = _expected_kl(impl, joint, given)
         assert_accurate(mean, exact, dtype=dtype, scale=scale, msg=f"E_{given}[KL] vs mpmath's I")

@@ -35,13 +35,13 @@ from dltheory.information.claims._support import (
     PMI,
     P,
     close,
+    exact_measures,
     i,
     j,
     joint_tables,
     joints,
     marginals,
     marginals_np,
-    measure,
     mp_tables,
     on,
     p_x,
@@ -87,13 +87,10 @@ def _() -> Derivation:
 )
 def _(impl, device, dtype) -> None:
     for joint in joints(dtype, device):
-        tables, shape = mp_tables(joint), joint.shape[:-2]
-        scale = measure(tables, "scale", shape)
-        form = (
-            measure(tables, "h_xy", shape)
-            - measure(tables, "h_y_given_x", shape)
-            - measure(tables, "h_x_given_y", shape)
+        mi, scale, h_xy, h_y_x, h_x_y = exact_measures(
+            joint, "mi", "scale", "h_xy", "h_y_given_x", "h_x_given_y"
         )
+        form = h_xy - h_y_x - h_x_y
         got = impl.mutual_information(joint)
         assert_accurate(got, form, scale=scale, msg="I vs H(X,Y) - H(Y|X) - H(X|Y) (mpmath)")
         mine = (
@@ -103,11 +100,8 @@ def _(impl, device, dtype) -> None:
         )
         # a difference of three results, each rounded on its own: measured against the sum
         # of their magnitudes
-        magnitude = sum(
-            (measure(tables, name, shape) for name in ("h_xy", "h_y_given_x", "h_x_given_y")),
-            start=scale,
-        )
-        assert_accurate(mine, measure(tables, "mi", shape), dtype=dtype, scale=magnitude)
+        magnitude = scale + h_xy + h_y_x + h_x_y
+        assert_accurate(mine, mi, dtype=dtype, scale=magnitude, msg="H(X,Y) - H(Y|X) - H(X|Y)")
 
 
 @mutual_information_entropy_form.property_leg(
@@ -117,12 +111,8 @@ def _(impl, device, dtype) -> None:
 )
 def _(impl) -> ForAll:
     def holds(joint) -> bool:
-        tables, shape = mp_tables(joint), joint.shape[:-2]
-        scale = measure(tables, "scale", shape)
-        form_exact = (
-            measure(tables, "h_xy", shape)
-            - measure(tables, "h_y_given_x", shape)
-            - measure(tables, "h_x_given_y", shape)
+        mi, scale, h_xy, h_y_x, h_x_y = exact_measures(
+            joint, "mi", "scale", "h_xy", "h_y_given_x", "h_x_given_y"
         )
         form = (
             impl.joint_entropy(joint)
@@ -131,13 +121,10 @@ def _(impl) -> ForAll:
         )
         # the second side is a difference of three computed entropies, each rounded on its
         # own: measured against the sum of their magnitudes
-        magnitude = sum(
-            (measure(tables, name, shape) for name in ("h_xy", "h_y_given_x", "h_x_given_y")),
-            start=scale,
-        )
-        return is_accurate(impl.mutual_information(joint), form_exact, scale=scale) and is_accurate(
-            form, measure(tables, "mi", shape), scale=magnitude
-        )
+        magnitude = scale + h_xy + h_y_x + h_x_y
+        return is_accurate(
+            impl.mutual_information(joint), h_xy - h_y_x - h_x_y, scale=scale
+        ) and is_accurate(form, mi, scale=magnitude)
 
     return ForAll(joint_tables(batch=True), holds, names=("P",))
 
@@ -167,9 +154,8 @@ def _(impl, device, dtype) -> None:
     for joint in joints(dtype, device):
         got = impl.mutual_information(joint)
         assert got.dtype == dtype and got.device == joint.device
-        tables, shape = mp_tables(joint), joint.shape[:-2]
-        want = measure(tables, "mi", shape)
-        assert_accurate(got, want, scale=measure(tables, "scale", shape), msg="vs mpmath")
+        want, scale = exact_measures(joint, "mi", "scale")
+        assert_accurate(got, want, scale=scale, msg="vs mpmath")
         values = oracle_input(joint)
         rows, cols = marginals_np(values)
         scipy_mi = scipy.special.rel_entr(values, rows * cols).sum(axis=(-2, -1))

@@ -37,6 +37,7 @@ from dltheory.information.claims._support import (
     assert_le,
     close,
     distributions,
+    exact_measures,
     i,
     j,
     joint_tables,
@@ -45,7 +46,6 @@ from dltheory.information.claims._support import (
     le,
     marginals,
     marginals_np,
-    measure,
     mp_entropy,
     mp_tables,
     n,
@@ -105,8 +105,7 @@ def _(impl, device, dtype) -> None:
     for joint in joints(dtype, device):
         forward, backward = impl.mutual_information(joint), impl.mutual_information(joint.mT)
         assert_close(forward, backward.double(), dtype=dtype, msg="I(X, Y) = I(Y, X)")
-        tables, shape = mp_tables(joint.mT), joint.shape[:-2]
-        want, scale = measure(tables, "mi", shape), measure(tables, "scale", shape)
+        want, scale = exact_measures(joint.mT, "mi", "scale")
         assert_accurate(forward, want, scale=scale, msg="I(X, Y) vs mpmath's I(Y, X)")
 
 
@@ -116,10 +115,10 @@ def _(impl, device, dtype) -> None:
 )
 def _(impl) -> ForAll:
     def holds(joint) -> bool:
-        tables, shape = mp_tables(joint.mT), joint.shape[:-2]
+        want, scale = exact_measures(joint.mT, "mi", "scale")
         forward = impl.mutual_information(joint)
         return close(forward, impl.mutual_information(joint.mT)) and is_accurate(
-            forward, measure(tables, "mi", shape), scale=measure(tables, "scale", shape)
+            forward, want, scale=scale
         )
 
     return ForAll(joint_tables(batch=True), holds, names=("P",))
@@ -170,9 +169,8 @@ def _(impl, device, dtype) -> None:
         got = impl.mutual_information(joint)
         s_ = total(joint, axis=(-2, -1))  # see total(): the bound for the rounded input
         assert_le(-s_ * np.log(s_), got, dtype, "I >= 0")
-        tables, shape = mp_tables(joint), joint.shape[:-2]
-        scale = measure(tables, "scale", shape)
-        assert_accurate(got, measure(tables, "mi", shape), scale=scale, msg="vs mpmath")
+        want, scale = exact_measures(joint, "mi", "scale")
+        assert_accurate(got, want, scale=scale, msg="vs mpmath")
 
 
 @mutual_information_nonnegative.property_leg(
@@ -187,7 +185,7 @@ def _(impl) -> ForAll:
         return -(1 + excess) * math.log1p(excess)
 
     def holds(joint) -> bool:
-        scale = measure(mp_tables(joint), "scale", joint.shape[:-2])
+        (scale,) = exact_measures(joint, "scale")
         tables = joint.reshape(-1, *joint.shape[-2:])
         floors = torch.tensor([floor(t) for t in tables], dtype=_F64).reshape(scale.shape)
         return bool((impl.mutual_information(joint) >= floors - _slack(scale)).all())
@@ -246,9 +244,9 @@ def _() -> Derivation:
 def _(impl, device, dtype) -> None:
     a, b = simplex(4, 5, seed=43, zeros=0.3), simplex(4, 3, seed=44)
     product = on(a.unsqueeze(-1) * b.unsqueeze(-2), dtype, device)
-    tables = mp_tables(product)
+    want, scale = exact_measures(product, "mi", "scale")
     got = impl.mutual_information(product)
-    assert_accurate(got, measure(tables, "mi", (4,)), scale=measure(tables, "scale", (4,)))
+    assert_accurate(got, want, scale=scale, msg="vs mpmath (the rounded table)")
     if dtype in (torch.float64, torch.float32):
         # rounding a_i b_j to float16/bfloat16 leaves a slightly dependent table
         assert_accurate(got, torch.zeros(4, dtype=_F64), scale=1.0, msg="independent: I = 0")

@@ -27,12 +27,12 @@ from dltheory.information.claims._support import (
     MI,
     PMI,
     P,
+    exact_measures,
     i,
     j,
     joint_tables,
     joints,
     marginals_np,
-    measure,
     mp_tables,
     p_x,
     p_y,
@@ -154,8 +154,7 @@ def _mean_pmi(joint: torch.Tensor, pmi: torch.Tensor) -> torch.Tensor:
 )
 def _(impl, device, dtype) -> None:
     for joint in joints(dtype, device):
-        tables, shape = mp_tables(joint), joint.shape[:-2]
-        exact, scale = measure(tables, "mi", shape), measure(tables, "scale", shape)
+        exact, scale = exact_measures(joint, "mi", "scale")
         mean = _mean_pmi(joint, impl.pointwise_mutual_information(joint))
         assert_accurate(mean, exact, dtype=dtype, scale=scale, msg="E[pmi] vs mpmath's I")
         got = impl.mutual_information(joint)
@@ -169,8 +168,7 @@ def _(impl, device, dtype) -> None:
 )
 def _(impl) -> ForAll:
     def holds(joint) -> bool:
-        tables, shape = mp_tables(joint), joint.shape[:-2]
-        exact, scale = measure(tables, "mi", shape), measure(tables, "scale", shape)
+        exact, scale = exact_measures(joint, "mi", "scale")
         mean = _mean_pmi(joint, impl.pointwise_mutual_information(joint))
         return is_accurate(mean, exact, scale=scale) and is_accurate(
             impl.mutual_information(joint), exact, scale=scale
