@@ -61,7 +61,9 @@ conditional_entropy_definition = SECTION.claim(
 )
 
 
-@conditional_entropy_definition.symbolic_leg(scope="general n, m: equals sum_x p_X(x) H(Y | X = x)")
+@conditional_entropy_definition.symbolic_leg(
+    scope=r"general $n$, $m$: equals $\sum_x p_X(x) H(Y \mid X = x)$"
+)
 def _() -> Derivation:
     row = P[i, j] / p_x[i]
     averaged = sp.Sum(p_x[i] * -sp.Sum(row * sp.log(row), LIM_J), LIM_I)
@@ -77,6 +79,7 @@ def _() -> Derivation:
             ),
         ],
         residuals=[reduce_sums(H_Y_GIVEN_X - averaged)],
+        compared=[r"$H(Y \mid X)$ minus the $p_X$-weighted mean of the row entropies"],
     )
 
 
@@ -107,9 +110,9 @@ def _(impl, device, dtype) -> None:
 
 
 @conditional_entropy_definition.property_leg(
-    "conditional_entropy(table, given) equals mpmath's -sum p log p(y | x) (given='x') or "
-    "-sum p log p(x | y) (given='y'), to 16 eps of 1 + the value, and the weighted row "
-    "entropies by scipy.stats"
+    r"`conditional_entropy(table, given)` equals mpmath's $-\sum p \log p(y \mid x)$ "
+    r"(`given='x'`) or $-\sum p \log p(x \mid y)$ (`given='y'`), to 16 eps of $1 +$ the value, "
+    r"and the weighted row entropies by `scipy.stats`"
 )
 def _(impl) -> ForAll:
     def holds(joint) -> bool:
@@ -139,7 +142,9 @@ conditional_entropy_chain_rule = SECTION.claim(
 )
 
 
-@conditional_entropy_chain_rule.symbolic_leg(scope="general n, m (both H(Y | X) and H(X | Y))")
+@conditional_entropy_chain_rule.symbolic_leg(
+    scope=r"general $n$, $m$ (both $H(Y \mid X)$ and $H(X \mid Y)$)"
+)
 def _() -> Derivation:
     reduced = reduce_sums(H_Y_GIVEN_X)
     return Derivation(
@@ -155,6 +160,10 @@ def _() -> Derivation:
         residuals=[
             reduce_sums(H_Y_GIVEN_X - (H_XY - H_X)),
             reduce_sums(H_X_GIVEN_Y - (H_XY - H_Y)),
+        ],
+        compared=[
+            r"$H(Y \mid X)$ minus $H(X, Y) - H(X)$",
+            r"$H(X \mid Y)$ minus $H(X, Y) - H(Y)$",
         ],
     )
 
@@ -172,8 +181,9 @@ def _(impl, device, dtype) -> None:
 
 
 @conditional_entropy_chain_rule.property_leg(
-    "conditional_entropy(table, given='x') equals mpmath's H(X, Y) - H(X), and joint_entropy - "
-    "entropy(p_X) equals mpmath's H(Y | X) (likewise given 'y'), for batches of tables"
+    r"`conditional_entropy(table, given='x')` equals mpmath's $H(X, Y) - H(X)$, and "
+    r"`joint_entropy(table) - entropy(p_X)` equals mpmath's $H(Y \mid X)$ (likewise given "
+    r"$y$), for batches of tables"
 )
 def _(impl) -> ForAll:
     # p_X = table.sum(-1) is rounded before entropy sees it: comparisons relative to

@@ -77,7 +77,7 @@ cross_entropy_definition = SECTION.claim(
 
 
 @cross_entropy_definition.symbolic_leg(
-    scope="sympy.stats expectations for k = 2, 3, 4 outcomes (symbolic pmfs)", general=False
+    scope=r"sympy.stats expectations for $k = 2, 3, 4$ outcomes (symbolic pmfs)", general=False
 )
 def _() -> Derivation:
     steps, residuals = [], []
@@ -91,7 +91,8 @@ def _() -> Derivation:
             )
         )
         residuals.append(sp.expand(sp.expand_log(expectation - explicit, force=True)))
-    return Derivation(steps=steps, residuals=residuals)
+    compared = [rf"the mean minus $-\sum_i p_i \log q_i$, $k = {k}$" for k in (2, 3, 4)]
+    return Derivation(steps=steps, residuals=residuals, compared=compared)
 
 
 def _xlogy_sum(a: torch.Tensor, b: torch.Tensor) -> np.ndarray:
@@ -113,8 +114,8 @@ def _(impl, device, dtype) -> None:
 
 
 @cross_entropy_definition.property_leg(
-    "cross_entropy(p, q, base=b) equals -sum scipy.special.xlogy(p, q) / log b, and in nats "
-    "mpmath's value to 16 eps"
+    r"`cross_entropy(p, q, base=b)` equals `-scipy.special.xlogy(p, q).sum()` $/ \log b$, and "
+    r"in nats mpmath's value to 16 eps"
 )
 def _(impl) -> ForAll:
     bases = st.one_of(st.none(), st.sampled_from([2, 10]), st.floats(1.05, 100.0))
@@ -142,7 +143,7 @@ cross_entropy_decomposition = SECTION.claim(
 )
 
 
-@cross_entropy_decomposition.symbolic_leg(scope="general n")
+@cross_entropy_decomposition.symbolic_leg(scope=r"general $n$")
 def _() -> Derivation:
     return Derivation(
         steps=[
@@ -150,6 +151,7 @@ def _() -> Derivation:
             Step(r"$\log q = \log p - \log(p/q)$ on the support of $p$", equation(_CE, _H + _KL)),
         ],
         residuals=[reduce_sums(_CE - (_H + _KL), {}, {})],
+        compared=[r"$\mathrm{CE}$ minus $H + D_{\mathrm{KL}}$"],
     )
 
 
@@ -177,8 +179,9 @@ def _(impl, device, dtype) -> None:
 
 
 @cross_entropy_decomposition.property_leg(
-    "cross_entropy(p, q) equals mpmath's H(p) + KL(p || q), and entropy(p) + kl_divergence(p, q) "
-    "equals mpmath's CE(p, q), including +inf cases"
+    r"`cross_entropy(p, q)` equals mpmath's $H(p) + D_{\mathrm{KL}}(p \| q)$, and "
+    r"`entropy(p) + kl_divergence(p, q)` equals mpmath's $\mathrm{CE}(p, q)$, including "
+    r"$+\infty$ cases"
 )
 def _(impl) -> ForAll:
     def holds(case) -> bool:
@@ -208,7 +211,7 @@ cross_entropy_minimizers_coincide = SECTION.claim(
 )
 
 
-@cross_entropy_minimizers_coincide.symbolic_leg(scope="general n: every distribution Q")
+@cross_entropy_minimizers_coincide.symbolic_leg(scope=r"general $n$: every distribution $Q$")
 def _() -> Derivation:
     constant = resolve_in_range(sp.diff(_CE - _KL, q[t]).doit(), t, 1, n)
     return Derivation(
@@ -236,6 +239,10 @@ def _() -> Derivation:
             ),
         ],
         residuals=[reduce_sums(_CE - (_H + _KL), {}, {}), constant],
+        compared=[
+            r"$\mathrm{CE}$ minus $H + D_{\mathrm{KL}}$",
+            r"$\partial(\mathrm{CE} - D_{\mathrm{KL}})/\partial q_t$",
+        ],
     )
 
 
@@ -271,8 +278,9 @@ def _(impl, device, dtype) -> None:
 
 
 @cross_entropy_minimizers_coincide.property_leg(
-    "for p and two candidates q1, q2: cross_entropy, kl_divergence and -E_P[log q] (scipy) rank "
-    "q1, q2 the same way (near-ties excluded), and q = p is at least as good"
+    r"for $p$ and two candidates $q_1, q_2$: `cross_entropy`, `kl_divergence` and "
+    r"$-\mathbb{E}_P[\log q]$ (scipy) rank $q_1, q_2$ the same way (near-ties excluded), and "
+    r"$q = p$ is at least as good"
 )
 def _(impl) -> ForAll:
     @st.composite

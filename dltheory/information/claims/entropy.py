@@ -66,7 +66,7 @@ entropy_expected_surprisal = SECTION.claim(
 
 
 @entropy_expected_surprisal.symbolic_leg(
-    scope="sympy.stats expectations for k = 2, 3, 4 outcomes (symbolic pmf); densities by "
+    scope=r"sympy.stats expectations for $k = 2, 3, 4$ outcomes (symbolic pmf); densities by "
     "information.differential-entropy-definition",
     general=False,
 )
@@ -91,7 +91,10 @@ def _() -> Derivation:
             cites=("information.differential-entropy-definition",),
         )
     )
-    return Derivation(steps=steps, residuals=residuals)
+    compared = [
+        rf"$\mathbb{{E}}[-\log p(X)]$ minus $-\sum_i p_i \log p_i$, $k = {k}$" for k in (2, 3, 4)
+    ]
+    return Derivation(steps=steps, residuals=residuals, compared=compared)
 
 
 @entropy_expected_surprisal.numeric_leg(
@@ -107,9 +110,9 @@ def _(impl, device, dtype) -> None:
 
 
 @entropy_expected_surprisal.property_leg(
-    "entropy(p) equals the p-weighted mean of -log p(x) over the outcomes that occur, computed "
-    "by mpmath, to 16 eps relative to its value, for batches of distributions with exact zeros "
-    "and entries down to 1e-300",
+    r"`entropy(p)` equals the $p$-weighted mean of $-\log p(x)$ over the outcomes that occur, "
+    r"computed by mpmath, to 16 eps relative to its value, for batches of distributions with "
+    r"exact zeros and entries down to $10^{-300}$",
     latex=r"H(P) = \textstyle\sum_{i:\,p_i > 0} p_i\,(-\log p_i)",
 )
 def _(impl) -> ForAll:
@@ -134,7 +137,7 @@ entropy_discrete_form = SECTION.claim(
 
 
 @entropy_discrete_form.symbolic_leg(
-    scope="general n: the limit at 0, the change of base, log n for the uniform"
+    scope=r"general $n$: the limit at 0, the change of base, $\log n$ for the uniform"
 )
 def _() -> Derivation:
     u, b = sp.Symbol("u", positive=True), sp.Symbol("b", positive=True)
@@ -160,6 +163,11 @@ def _() -> Derivation:
             sp.simplify(reduce_sums(in_base - nats / sp.log(b))),
             sp.expand_log(uniform - sp.log(n), force=True),
         ],
+        compared=[
+            r"$\lim_{u \to 0^+} u \log u$",
+            r"the entropy in base $b$ minus the entropy in nats divided by $\ln b$",
+            r"the uniform's entropy minus $\log n$",
+        ],
     )
 
 
@@ -182,8 +190,8 @@ def _(impl, device, dtype) -> None:
 
 
 @entropy_discrete_form.property_leg(
-    "entropy(p, base=b) equals scipy.stats.entropy(p, base=b) for batches of distributions and "
-    "bases e, 2, 10 and floats in (0.05, 0.95) and (1.05, 100)"
+    r"`entropy(p, base=b)` equals `scipy.stats.entropy(p, base=b)` for batches of distributions "
+    r"and bases $e$, 2, 10 and floats in $(0.05, 0.95)$ and $(1.05, 100)$"
 )
 def _(impl) -> ForAll:
     bases = st.one_of(
@@ -240,7 +248,7 @@ def gaussian_and_uniform() -> dict[str, sp.Expr]:
 
 
 @differential_entropy_definition.symbolic_leg(
-    scope="symbolic a, w, mu, sigma (integration; sympy.stats moments)"
+    scope=r"symbolic $a$, $w$, $\mu$, $\sigma$ (integration; sympy.stats moments)"
 )
 def _() -> Derivation:
     cont = gaussian_and_uniform()
@@ -263,6 +271,10 @@ def _() -> Derivation:
         residuals=[
             sp.expand_log(cont["uniform"] - sp.log(cont["w"]), force=True),
             sp.expand(sp.expand_log(cont["gauss"] - closed, force=True)),
+        ],
+        compared=[
+            r"the uniform's integral minus $\log w$",
+            r"the Gaussian's mean surprisal minus $\tfrac12 \log(2\pi e \sigma^2)$",
         ],
     )
 
@@ -310,8 +322,8 @@ def _(impl, device, dtype) -> None:
 
 
 @differential_entropy_definition.property_leg(
-    "the closed forms equal torch.distributions' entropies for intervals of width 1e-3 to 100 "
-    "and scales 1e-3 to 1e3, also for diagonal Gaussians"
+    r"the closed forms equal `torch.distributions`' entropies for intervals of width $10^{-3}$ "
+    r"to 100 and scales $10^{-3}$ to $10^3$, also for diagonal Gaussians"
 )
 def _(impl) -> ForAll:
     @st.composite

@@ -68,8 +68,8 @@ _CE_UNIFORM = -sp.Sum(p[i] * sp.log(1 / _SIZE), LIM_I)
 
 
 @entropy_at_most_log_k.symbolic_leg(
-    scope="general: k = n + k' outcomes, p supported on n of them, k' >= 0 (k' = 0: full "
-    "support, the uniform p included)"
+    scope=r"general: $k = n + k'$ outcomes, $p$ supported on $n$ of them, $k' \ge 0$ ($k' = 0$: "
+    r"full support, the uniform $p$ included)"
 )
 def _() -> Derivation:
     uniform_total = sp.Sum(1 / _SIZE, (i, 1, _SIZE)).doit()
@@ -101,6 +101,11 @@ def _() -> Derivation:
             ce - sp.log(_SIZE),
             sp.expand_log(h_uniform - sp.log(_SIZE), force=True),
         ],
+        compared=[
+            r"$\sum_{i=1}^k 1/k$ minus 1",
+            r"$\mathrm{CE}(P, U)$ minus $\log k$",
+            r"$H(U)$ minus $\log k$",
+        ],
     )
 
 
@@ -113,7 +118,8 @@ def _(impl, device, dtype) -> None:
 
 
 @entropy_at_most_log_k.property_leg(
-    "entropy(p) <= log k and entropy(p, base=2) <= log2 k for batches of distributions"
+    r"`entropy(p)` $\le \log k$ and `entropy(p, base=2)` $\le \log_2 k$ for batches of "
+    r"distributions"
 )
 def _(impl) -> ForAll:
     def holds(values) -> bool:
@@ -137,7 +143,7 @@ entropy_max_iff_uniform = SECTION.claim(
 )
 
 
-@entropy_max_iff_uniform.symbolic_leg(scope="general k, both directions")
+@entropy_max_iff_uniform.symbolic_leg(scope=r"general $k$, both directions")
 def _() -> Derivation:
     return Derivation(
         steps=[
@@ -155,6 +161,7 @@ def _() -> Derivation:
             ),
         ],
         residuals=[reduce_sums(sp.log(_SIZE) - _H - (_CE_UNIFORM - _H), {}, {LIM_I: (p[i],)})],
+        compared=[r"$\log k - H(P)$ minus $\mathrm{CE}(P, U) - H(P)$"],
     )
 
 
@@ -176,7 +183,8 @@ def _(impl, device, dtype) -> None:
 
 
 @entropy_max_iff_uniform.property_leg(
-    "entropy(uniform_k) equals mpmath's log k to 16 eps, and log k - entropy(p) >= |p - u|_1^2 / 2",
+    r"`entropy` of the uniform on $k$ outcomes equals mpmath's $\log k$ to 16 eps, and "
+    r"$\log k -$ `entropy(p)` $\ge \tfrac12 \|p - u\|_1^2$",
     latex=r"\log k - H(P) \ge \tfrac12 \|p - u\|_1^2",
 )
 def _(impl) -> ForAll:
@@ -207,8 +215,8 @@ uniform_maximizes_differential_entropy = SECTION.claim(
 
 
 @uniform_maximizes_differential_entropy.symbolic_leg(
-    scope="a general density f on [a, a + w]: h(f) <= log w, with equality at f = u; that "
-    "equality forces f = u almost everywhere is not derived (it needs measure theory)"
+    scope=r"a general density $f$ on $[a, a + w]$: $h(f) \le \log w$, with equality at $f = u$; "
+    r"that equality forces $f = u$ almost everywhere is not derived (it needs measure theory)"
 )
 def _() -> Derivation:
     a = sp.Symbol("a", real=True)
@@ -250,6 +258,12 @@ def _() -> Derivation:
             ),
         ],
         residuals=[at_uniform - sp.log(w), pointwise, lemma, uniform_mass - 1],
+        compared=[
+            r"$h(u)$ minus $\log w$",
+            r"$f \log(f/u)$ minus $f \log w - (-f \log f)$",
+            r"$f \log(f/u)$ minus $f\,g(u/f) + f - u$",
+            r"$\int u$ minus 1",
+        ],
     )
 
 
@@ -292,8 +306,9 @@ def _(impl, device, dtype) -> None:
 
 
 @uniform_maximizes_differential_entropy.property_leg(
-    "a histogram density on [a, a + w] with bin masses m has h = entropy(m) + log(w / N) <= "
-    "uniform_differential_entropy(a, a + w), with equality for equal masses"
+    r"a histogram density on $[a, a + w]$ with $N$ bins of masses $m$ has "
+    r"$h =$ `entropy(m)` $+ \log(w/N) \le$ `uniform_differential_entropy(a, a + w)`, with "
+    r"equality for equal masses"
 )
 def _(impl) -> ForAll:
     @st.composite

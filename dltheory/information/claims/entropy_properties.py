@@ -88,7 +88,7 @@ log_le_x_minus_one = SECTION.claim(
 )
 
 
-@log_le_x_minus_one.symbolic_leg(scope="every x > 0 (monotonicity on each side of 1)")
+@log_le_x_minus_one.symbolic_leg(scope=r"every $x > 0$ (strict monotonicity on each side of 1)")
 def _() -> Derivation:
     g = gap(x)
     dg = sp.diff(g, x)
@@ -124,6 +124,13 @@ def _() -> Derivation:
             sp.Eq(lowest, 0),
             roots == (1,),
         ],
+        compared=[
+            r"$g'(x) < 0$ on $(0, 1)$",
+            r"$g'(x) > 0$ on $(1, \infty)$",
+            r"$g(1)$",
+            r"SymPy's minimum of $g$ on $(0, \infty)$ is 0",
+            r"the roots of $g$ are exactly $\{1\}$",
+        ],
     )
 
 
@@ -136,7 +143,7 @@ entropy_nonnegative_discrete = SECTION.claim(
 )
 
 
-@entropy_nonnegative_discrete.symbolic_leg(scope="general n: every term -p log p >= 0")
+@entropy_nonnegative_discrete.symbolic_leg(scope=r"general $n$: every term $-p \log p \ge 0$")
 def _() -> Derivation:
     u = sp.Symbol("u", nonnegative=True)
     term = -(1 / (1 + u)) * sp.log(1 / (1 + u))
@@ -155,6 +162,7 @@ def _() -> Derivation:
             ),
         ],
         residuals=[simplified.is_nonnegative, sp.Sum(nonneg[i], LIM_I).is_nonnegative],
+        compared=[r"$\log(1 + u)/(1 + u) \ge 0$", r"$\sum_i e_i \ge 0$ for $e_i \ge 0$"],
     )
 
 
@@ -169,7 +177,7 @@ def _(impl, device, dtype) -> None:
 
 
 @entropy_nonnegative_discrete.property_leg(
-    "entropy(p) >= 0 exactly (no tolerance), in nats and in bits", latex=r"H(P) \ge 0"
+    r"`entropy(p)` $\ge 0$ exactly (no tolerance), in nats and in bits", latex=r"H(P) \ge 0"
 )
 def _(impl) -> ForAll:
     def holds(values) -> bool:
@@ -191,7 +199,7 @@ differential_entropy_can_be_negative = SECTION.claim(
 
 
 @differential_entropy_can_be_negative.symbolic_leg(
-    scope="the exact value at width 1/2, and log w < 0 for every width w < 1"
+    scope=r"the exact value at width $\tfrac12$, and $\log w < 0$ for every width $w < 1$"
 )
 def _() -> Derivation:
     w = sp.Symbol("w", positive=True)
@@ -211,6 +219,7 @@ def _() -> Derivation:
             ),
         ],
         residuals=[sp.StrictLessThan(half, 0), below_one.is_negative],
+        compared=[r"$-\log 2 < 0$", r"$-\log(1 + s) < 0$ for $s > 0$"],
     )
 
 
@@ -231,8 +240,8 @@ def _(impl, device, dtype) -> None:
 
 
 @differential_entropy_can_be_negative.property_leg(
-    "Hypothesis searches for a width w in (0.01, 4) with h(U[0, w]) < 0, by the reference and "
-    "by torch.distributions"
+    r"Hypothesis searches for a width $w \in (0.01, 4)$ with $h(U[0, w]) < 0$, by the reference "
+    r"and by `torch.distributions`"
 )
 def _(impl) -> Exists:
     def negative(width) -> bool:
@@ -262,8 +271,8 @@ GIBBS_SPLIT = sp.Sum(p[i] * G(q_all[i] / p[i]), LIM_I) + _OUTSIDE
 
 
 @gibbs_inequality.symbolic_leg(
-    scope="general n, support of p inside an alphabet of n + k outcomes, k >= 0 (k = 0: full "
-    "support); q = 0 < p separately"
+    scope=r"general $n$: the support of $p$ inside an alphabet of $n + k$ outcomes, $k \ge 0$ "
+    r"($k = 0$: full support); $q = 0 < p$ separately"
 )
 def _() -> Derivation:
     ce = -sp.Sum(p[i] * sp.log(q_all[i]), LIM_I)
@@ -323,6 +332,16 @@ def _() -> Derivation:
             sp.Sum(p[i] * G(q_all[i] / p[i]), LIM_I).is_nonnegative,
             sp.Eq(sp.limit(a * sp.log(a / b), b, 0, "+"), sp.oo),
         ],
+        compared=[
+            r"$\mathrm{CE} - H$ minus $\sum_S p \log(p/q)$",
+            r"$p \log(p/q)$ minus $p\,g(q/p) + p - q$",
+            r"$\sum_S p \log(p/q)$ minus $\sum_S p\,g(q/p) + 1 - \sum_S q$",
+            r"$\sum_S q$ plus the outside mass, minus $\sum_{i=1}^{n+k} q_i$",
+            r"the outside mass at $k = 0$ (the empty sum)",
+            r"the outside mass is $\ge 0$ for $k \ge 1$",
+            r"$\sum_S p\,g(q/p) \ge 0$",
+            r"$\lim_{q \to 0^+} p \log(p/q) = +\infty$",
+        ],
     )
 
 
@@ -338,8 +357,8 @@ def _(impl, device, dtype) -> None:
 
 
 @gibbs_inequality.property_leg(
-    "entropy(p) <= cross_entropy(p, q) for pairs with exact zeros and tiny entries (+inf where "
-    "q = 0 < p)",
+    r"`entropy(p)` $\le$ `cross_entropy(p, q)` for pairs with exact zeros and tiny entries "
+    r"($+\infty$ where $q = 0 < p$)",
     latex=r"H(P) \le \mathrm{CE}(P, Q)",
 )
 def _(impl) -> ForAll:
@@ -363,7 +382,7 @@ gibbs_equality_iff_equal = SECTION.claim(
 )
 
 
-def vanishing_terms(term, lo, hi, label: str) -> tuple[list[Step], list]:
+def vanishing_terms(term, lo, hi, label: str) -> tuple[list[Step], list, list[str]]:
     r"""A sum :math:`\sum_{i=lo}^{hi} f(i)` of nonnegative terms that is 0 has every term 0:
     :math:`f(t) = \sum_i f(i) - \sum_{i \ne t} f(i) \le \sum_i f(i) = 0`."""
     rest_summand = sp.Piecewise((0, sp.Eq(i, t)), (term, True))
@@ -389,18 +408,29 @@ def vanishing_terms(term, lo, hi, label: str) -> tuple[list[Step], list]:
         (-rest).is_nonpositive,
         at_t.is_nonnegative,
     ]
-    return steps, residuals
+    compared = [
+        rf"{label}: the sum without term $t$ plus term $t$, minus the sum",
+        rf"{label}: $\sum_i f(i) \delta_{{it}}$ minus $f(t)$",
+        rf"{label}: the other terms sum to $\ge 0$",
+        rf"{label}: so term $t$ is $\le$ the sum, which is 0",
+        rf"{label}: term $t$ is $\ge 0$",
+    ]
+    return steps, residuals, compared
 
 
 @gibbs_equality_iff_equal.symbolic_leg(
-    scope="general n, both directions, alphabet of n + k outcomes"
+    scope=r"general $n$, both directions, an alphabet of $n + k$ outcomes"
 )
 def _() -> Derivation:
     same = sp.Sum(p[i] * sp.log(p[i] / p[i]), LIM_I)
     parts = sp.symbols("A R", nonnegative=True)  # sum_S p g(q/p) and the outside mass
-    inside_steps, inside = vanishing_terms(p[i] * G(q_all[i] / p[i]), 1, n, "On the support")
+    inside_steps, inside, inside_compared = vanishing_terms(
+        p[i] * G(q_all[i] / p[i]), 1, n, "On the support"
+    )
     k_pos = sp.Symbol("k", integer=True, positive=True)  # k = 0: nothing lies outside S
-    outside_steps, outside = vanishing_terms(q_all[i], n + 1, n + k_pos, "Outside the support")
+    outside_steps, outside, outside_compared = vanishing_terms(
+        q_all[i], n + 1, n + k_pos, "Outside the support"
+    )
     roots = sp.solve(p[t] * gap(x), x)
     return Derivation(
         steps=[
@@ -435,6 +465,13 @@ def _() -> Derivation:
             roots == [1],
             *outside,
         ],
+        compared=[
+            r"$\sum_S p \log(p/p)$",
+            r"$A = -R \le 0$ for $R \ge 0$",
+            *inside_compared,
+            r"the roots of $p_t\,g(x)$ ($p_t > 0$) are exactly $\{1\}$",
+            *outside_compared,
+        ],
     )
 
 
@@ -457,8 +494,8 @@ def _(impl, device, dtype) -> None:
 
 
 @gibbs_equality_iff_equal.property_leg(
-    "cross_entropy(p, p) = entropy(p) (both to 16 eps of mpmath's H(p)), and cross_entropy(p, q) "
-    "- entropy(p) >= |p - q|_1^2 / 2 for every pair",
+    r"`cross_entropy(p, p)` and `entropy(p)` both equal mpmath's $H(p)$ to 16 eps, and "
+    r"`cross_entropy(p, q) - entropy(p)` $\ge \tfrac12\|p - q\|_1^2$ for every pair",
     latex=r"\mathrm{CE}(P, Q) - H(P) \ge \tfrac12 \|p - q\|_1^2",
 )
 def _(impl) -> ForAll:
@@ -488,8 +525,8 @@ entropy_bounds_code_length = SECTION.claim(
 
 
 @entropy_bounds_code_length.symbolic_leg(
-    scope="general n, alphabet of n + k symbols (k >= 0): L - H_2 = KL(p || 2^-l / Z) - log2 Z, "
-    "Kraft's Z <= 1"
+    scope=r"general $n$, an alphabet of $n + k$ symbols ($k \ge 0$): "
+    r"$L - H_2 = D_{\mathrm{KL}}(p \| 2^{-\ell}/Z)/\ln 2 - \log_2 Z$, Kraft's $Z \le 1$"
 )
 def _() -> Derivation:
     length = sp.IndexedBase("l", positive=True)
@@ -528,6 +565,11 @@ def _() -> Derivation:
             sp.simplify(reduce_sums(average - h_bits - (kl_bits - sp.log(z, 2)))),
             sp.simplify(nonnegative).is_nonnegative,
         ],
+        compared=[
+            r"$\sum_i r_i$ minus 1",
+            r"$L - H_2$ minus $\sum_S p \log_2(p/r) - \log_2 Z$",
+            r"$\log_2(1 + s) \ge 0$",
+        ],
     )
 
 
@@ -547,8 +589,9 @@ def _(impl, device, dtype) -> None:
 
 
 @entropy_bounds_code_length.property_leg(
-    "lengths l_i = ceil(-log2 p_i) + extra (Kraft sum <= 1) have expected length >= "
-    "entropy(p, base=2); a Huffman code's expected length lies in [H_2, H_2 + 1]"
+    r"lengths $\ell_i = \lceil -\log_2 p_i \rceil$ + extra bits (Kraft sum $\le 1$) have "
+    r"expected length $\ge$ `entropy(p, base=2)`; a Huffman code's expected length lies in "
+    r"$[H_2, H_2 + 1]$"
 )
 def _(impl) -> ForAll:
     @st.composite

@@ -101,8 +101,8 @@ def _(impl, device, dtype) -> None:
 
 
 @joint_entropy_definition.property_leg(
-    "joint_entropy(table) equals the entropy of the flattened table by mpmath, to 16 eps, for "
-    "batches of 1x1 to 4x4 tables with zeros and tiny entries"
+    r"`joint_entropy(table)` equals the entropy of the flattened table by mpmath, to 16 eps, for "
+    r"batches of $1 \times 1$ to $4 \times 4$ tables with zeros and tiny entries"
 )
 def _(impl) -> ForAll:
     def holds(joint) -> bool:
@@ -125,7 +125,7 @@ joint_entropy_identical_variables = SECTION.claim(
 )
 
 
-@joint_entropy_identical_variables.symbolic_leg(scope="general n, every step")
+@joint_entropy_identical_variables.symbolic_leg(scope=r"general $n$, every step")
 def _() -> Derivation:
     d = sp.Symbol("d", integer=True, nonzero=True)
     table = sp.KroneckerDelta(i, j) * p[i]
@@ -168,6 +168,13 @@ def _() -> Derivation:
             table.subs(j, i + d),
             joint - (-sp.Sum(p[i] * sp.log(p[i]), (i, 1, n))),
         ],
+        compared=[
+            r"$p_X(i)$ minus $p_i$",
+            r"$p_Y(j)$ minus $p_j$",
+            r"the diagonal term minus $p_i \log p_i$",
+            r"an entry off the diagonal",
+            r"$H(X, Y)$ minus $H(X)$",
+        ],
     )
 
 
@@ -182,7 +189,7 @@ def _(impl, device, dtype) -> None:
 
 
 @joint_entropy_identical_variables.property_leg(
-    "joint_entropy(diag(p)) and entropy(p) both equal mpmath's H(p) to 16 eps"
+    r"`joint_entropy(diag(p))` and `entropy(p)` both equal mpmath's $H(p)$ to 16 eps"
 )
 def _(impl) -> ForAll:
     def holds(values) -> bool:
@@ -213,7 +220,8 @@ joint_entropy_identical_continuous = SECTION.claim(
 
 
 @joint_entropy_identical_continuous.symbolic_leg(
-    scope="X ~ N(0, sigma^2), Y = X + eps Z; the limit eps -> 0; witness sigma = 1"
+    scope=r"$X \sim \mathcal{N}(0, \sigma^2)$, $Y = X + \varepsilon Z$; the limit "
+    r"$\varepsilon \to 0$; witness $\sigma = 1$"
 )
 def _() -> Derivation:
     sigma, eps = sp.symbols("sigma epsilon", positive=True)
@@ -243,13 +251,15 @@ def _() -> Derivation:
             ),
         ],
         residuals=[sp.exp(limit) - sp.exp(h_x)],
+        compared=[r"$e^{h(X, X)}$ (the limit) minus $e^{h(X)}$"],
         witness={sigma: 1},
     )
 
 
 @joint_entropy_identical_continuous.property_leg(
-    "the continuous reading predicts h(X, Y) -> h(X) as Y = X + eps Z approaches X: for eps <= "
-    "0.01, h(X, Y) (torch MultivariateNormal) equals gaussian_differential_entropy(sigma)",
+    r"the continuous reading predicts $h(X, Y) \to h(X)$ as $Y = X + \varepsilon Z$ approaches "
+    r"$X$: for $\varepsilon \le 0.01$, $h(X, Y)$ (`torch.distributions.MultivariateNormal`) "
+    r"equals `gaussian_differential_entropy(sigma)`",
     latex=r"h(X, X + \varepsilon Z) \approx h(X)",
 )
 def _(impl) -> ForAll:
@@ -276,7 +286,7 @@ joint_entropy_independent_variables = SECTION.claim(
 )
 
 
-@joint_entropy_independent_variables.symbolic_leg(scope="general n, m: the table a_i b_j")
+@joint_entropy_independent_variables.symbolic_leg(scope=r"general $n$, $m$: the table $a_i b_j$")
 def _() -> Derivation:
     a, b = sp.IndexedBase("a", positive=True), sp.IndexedBase("b", positive=True)
     joint = -sp.Sum(a[i] * b[j] * sp.log(a[i] * b[j]), LIM_J, LIM_I)
@@ -294,6 +304,7 @@ def _() -> Derivation:
             ),
         ],
         residuals=[reduced - split],
+        compared=[r"$H(X, Y)$ minus $H(a) + H(b)$"],
     )
 
 
@@ -320,9 +331,9 @@ def _(impl, device, dtype) -> None:
 
 
 @joint_entropy_independent_variables.property_leg(
-    "joint_entropy(outer(a, b)) equals H(a) + H(b), and entropy(a) + entropy(b) equals "
-    "H(outer(a, b)), each side against mpmath's value of the other, for factors with zeros and "
-    "entries down to 1e-300"
+    r"`joint_entropy(outer(a, b))` equals $H(a) + H(b)$, and `entropy(a) + entropy(b)` equals "
+    r"$H(a b^\top)$, each side against mpmath's value of the other, for factors with zeros and "
+    r"entries down to $10^{-300}$"
 )
 def _(impl) -> ForAll:
     # outer() rounds each product: a relative change of eps per entry moves H(X, Y) by up to
@@ -372,7 +383,8 @@ def _nonnegative_term(weight: str, whole) -> tuple[Step, bool | None]:
 
 
 @joint_entropy_bounds.symbolic_leg(
-    scope="general n, m: H(X, Y) - H(X) = H(Y | X) >= 0 termwise, H(X) + H(Y) - H(X, Y) = I >= 0"
+    scope=r"general $n$, $m$: $H(X, Y) - H(X) = H(Y \mid X) \ge 0$ termwise, "
+    r"$H(X) + H(Y) - H(X, Y) = I \ge 0$"
 )
 def _() -> Derivation:
     step_x, fact_x = _nonnegative_term("p_X(i)", p_x[i])
@@ -409,6 +421,13 @@ def _() -> Derivation:
             fact_y,
             reduce_sums(H_X + H_Y - H_XY - MI),
         ],
+        compared=[
+            r"$H(X, Y) - H(X)$ minus $H(Y \mid X)$",
+            r"a term of $H(Y \mid X)$ is $\ge 0$",
+            r"$H(X, Y) - H(Y)$ minus $H(X \mid Y)$",
+            r"a term of $H(X \mid Y)$ is $\ge 0$",
+            r"$H(X) + H(Y) - H(X, Y)$ minus $I(X, Y)$",
+        ],
     )
 
 
@@ -433,8 +452,8 @@ def _(impl, device, dtype) -> None:
 
 
 @joint_entropy_bounds.property_leg(
-    "max(entropy(p_X), entropy(p_Y)) <= joint_entropy(table) <= entropy(p_X) + entropy(p_Y) for "
-    "tables with zeros and tiny entries"
+    r"$\max($`entropy(p_X)`, `entropy(p_Y)`$) \le$ `joint_entropy(table)` $\le$ "
+    r"`entropy(p_X) + entropy(p_Y)` for tables with zeros and tiny entries"
 )
 def _(impl) -> ForAll:
     def holds(joint) -> bool:
@@ -461,7 +480,7 @@ joint_entropy_lower_bound_continuous = SECTION.claim(
 
 
 @joint_entropy_lower_bound_continuous.symbolic_leg(
-    scope="X, Y independent uniform on [0, w]; witness w = 1/2"
+    scope=r"$X, Y$ independent uniform on $[0, w]$; witness $w = \tfrac12$"
 )
 def _() -> Derivation:
     w = sp.Symbol("w", positive=True)
@@ -489,13 +508,15 @@ def _() -> Derivation:
             ),
         ],
         residuals=[sp.Min(0, h_xy - h_x)],
+        compared=[r"$\min(0, h(X, Y) - h(X))$"],
         witness={w: sp.Rational(1, 2)},
     )
 
 
 @joint_entropy_lower_bound_continuous.property_leg(
-    "for X ~ U[0, w1] and an independent Y ~ U[0, w2] (widths from {1, 2, 1/2, 1/4, 4}), "
-    "h(X) <= h(X, Y), with h(X, Y) from torch.distributions",
+    r"for $X \sim U[0, w_1]$ and an independent $Y \sim U[0, w_2]$ (widths from "
+    r"$\{1, 2, \tfrac12, \tfrac14, 4\}$), $h(X) \le h(X, Y)$, with $h(X, Y)$ from "
+    r"`torch.distributions`",
     latex=r"h(X) \le h(X, Y)",
 )
 def _(impl) -> ForAll:

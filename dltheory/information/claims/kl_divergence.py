@@ -55,7 +55,7 @@ kl_definition = SECTION.claim(
 
 
 @kl_definition.symbolic_leg(
-    scope="sympy.stats expectations for k = 2, 3, 4 outcomes (symbolic pmfs)", general=False
+    scope=r"sympy.stats expectations for $k = 2, 3, 4$ outcomes (symbolic pmfs)", general=False
 )
 def _() -> Derivation:
     steps, residuals = [], []
@@ -69,7 +69,8 @@ def _() -> Derivation:
             )
         )
         residuals.append(sp.expand(sp.expand_log(expectation - explicit, force=True)))
-    return Derivation(steps=steps, residuals=residuals)
+    compared = [rf"the mean minus $\sum_i p_i \log(p_i/q_i)$, $k = {k}$" for k in (2, 3, 4)]
+    return Derivation(steps=steps, residuals=residuals, compared=compared)
 
 
 def _rel_entr(a: torch.Tensor, b: torch.Tensor, dim: int = -1):
@@ -104,8 +105,8 @@ def _(impl, device, dtype) -> None:
 
 
 @kl_definition.property_leg(
-    "kl_divergence(p, q, base=b) equals scipy.stats.entropy(p, q, base=b), and in nats mpmath's "
-    "sum to 16 eps of sum |terms|, including +inf where q = 0 < p"
+    r"`kl_divergence(p, q, base=b)` equals `scipy.stats.entropy(p, q, base=b)`, and in nats "
+    r"mpmath's sum to 16 eps of $\sum |\text{terms}|$, including $+\infty$ where $q = 0 < p$"
 )
 def _(impl) -> ForAll:
     bases = st.one_of(st.none(), st.sampled_from([2, 10]), st.floats(1.05, 100.0))
@@ -137,7 +138,7 @@ kl_gaussian_closed_form = SECTION.claim(
 
 
 @kl_gaussian_closed_form.symbolic_leg(
-    scope="symbolic mu_p, sigma_p, mu_q, sigma_q (sympy.stats moments)"
+    scope=r"symbolic $\mu_p$, $\sigma_p$, $\mu_q$, $\sigma_q$ (sympy.stats moments)"
 )
 def _() -> Derivation:
     from sympy import stats
@@ -172,6 +173,10 @@ def _() -> Derivation:
         residuals=[
             sp.expand(sp.expand_log(value - closed, force=True)),
             sp.expand_log(factored - sp.log(p1 / q1) - sp.log(p2 / q2), force=True),
+        ],
+        compared=[
+            r"the mean log-ratio minus the closed form",
+            r"the log-ratio of products minus the sum of log-ratios",
         ],
     )
 
@@ -215,8 +220,8 @@ def _(impl, device, dtype) -> None:
 
 
 @kl_gaussian_closed_form.property_leg(
-    "gaussian_kl_divergence equals torch.distributions.kl_divergence for means in [-10, 10] and "
-    "scales in [0.05, 20], univariate and diagonal"
+    r"`gaussian_kl_divergence` equals `torch.distributions.kl_divergence` for means in "
+    r"$[-10, 10]$ and scales in $[0.05, 20]$, univariate and diagonal"
 )
 def _(impl) -> ForAll:
     @st.composite

@@ -76,7 +76,9 @@ kl_asymmetric = SECTION.claim(
 )
 
 
-@kl_asymmetric.symbolic_leg(scope="the exact witness P = (1/2, 1/2), Q = (1/4, 3/4)")
+@kl_asymmetric.symbolic_leg(
+    scope=r"the exact witness $P = (\tfrac12, \tfrac12)$, $Q = (\tfrac14, \tfrac34)$"
+)
 def _() -> Derivation:
     half, quarter = sp.Rational(1, 2), sp.Rational(1, 4)
     pp, qq = (half, half), (quarter, 1 - quarter)
@@ -96,6 +98,7 @@ def _() -> Derivation:
             ),
         ],
         residuals=[sp.StrictGreaterThan(difference, 0)],
+        compared=[r"$D(P \| Q) - D(Q \| P) > 0$"],
     )
 
 
@@ -112,8 +115,8 @@ def _(impl, device, dtype) -> None:
 
 
 @kl_asymmetric.property_leg(
-    "Hypothesis searches Bernoulli pairs for finite divergences that differ by more than 1e-3 "
-    "(reference and scipy.stats.entropy)"
+    r"Hypothesis searches Bernoulli pairs for finite divergences that differ by more than "
+    r"$10^{-3}$ (reference and `scipy.stats.entropy`)"
 )
 def _(impl) -> Exists:
     # a witness among Bernoulli pairs P = (a, 1 - a), Q = (b, 1 - b), both divergences finite
@@ -149,7 +152,8 @@ kl_nonnegative = SECTION.claim(
 
 
 @kl_nonnegative.symbolic_leg(
-    scope="general n: D = CE - H >= 0 (Gibbs); the notes' Jensen route with E_P[q/p] <= 1"
+    scope=r"general $n$: $D = \mathrm{CE} - H \ge 0$ (Gibbs); the notes' Jensen route with "
+    r"$\mathbb{E}_P[q/p] \le 1$"
 )
 def _() -> Derivation:
     u = sp.Symbol("u", positive=True)
@@ -187,6 +191,12 @@ def _() -> Derivation:
             reduce_sums(mean_ratio - sp.Sum(q_all[i], LIM_I), {}, {}),
             sp.expand_log(-sp.log(1 / (1 + s)), force=True).is_nonnegative,
         ],
+        compared=[
+            r"$D$ minus $\mathrm{CE} - H$",
+            r"$(\log u)'' < 0$ (concavity)",
+            r"$\mathbb{E}_P[q/p]$ minus $\sum_S q$",
+            r"$\log(1 + s) \ge 0$",
+        ],
     )
 
 
@@ -208,10 +218,11 @@ def _(impl, device, dtype) -> None:
 
 
 @kl_nonnegative.property_leg(
-    "kl_divergence(p, q) >= s log(s/t) - 16 eps x sum |terms| (the bound for vectors summing to "
-    "s and t, which the drawn ones do up to rounding; 0 when s = t = 1), and the notes' chain "
-    "with its missing step: E_P[q/p] = sum_{p > 0} q <= 1 and kl_divergence(p, q) >= "
-    "-log E_P[q/p]",
+    r"`kl_divergence(p, q)` $\ge s \log(s/t) - 16\varepsilon \sum|\text{terms}|$ (the bound "
+    r"for vectors summing to $s$ and $t$, as the drawn ones do up to rounding; 0 when "
+    r"$s = t = 1$), and the notes' chain with its missing step: "
+    r"$\mathbb{E}_P[q/p] = \sum_{p > 0} q \le 1$ and `kl_divergence(p, q)` "
+    r"$\ge -\log \mathbb{E}_P[q/p]$",
     latex=r"D \ge -\log \mathbb{E}_P[q/p] \ge 0",
 )
 def _(impl) -> ForAll:
@@ -249,7 +260,7 @@ kl_zero_iff_equal = SECTION.claim(
 )
 
 
-@kl_zero_iff_equal.symbolic_leg(scope="general n, both directions")
+@kl_zero_iff_equal.symbolic_leg(scope=r"general $n$, both directions")
 def _() -> Derivation:
     same = sp.Sum(p[i] * sp.log(p[i] / p[i]), LIM_I)
     return Derivation(
@@ -270,6 +281,7 @@ def _() -> Derivation:
             ),
         ],
         residuals=[same.doit(), reduce_sums(_KL - (_CE - _H), {}, {})],
+        compared=[r"$D(P \| P)$", r"$D$ minus $\mathrm{CE} - H$"],
     )
 
 
@@ -285,7 +297,8 @@ def _(impl, device, dtype) -> None:
 
 
 @kl_zero_iff_equal.property_leg(
-    "kl_divergence(p, p) == 0 exactly, and kl_divergence(p, q) >= |p - q|_1^2 / 2",
+    r"`kl_divergence(p, p)` $= 0$ exactly, and `kl_divergence(p, q)` "
+    r"$\ge \tfrac12 \|p - q\|_1^2$",
     latex=r"D_{\mathrm{KL}}(P \| Q) \ge \tfrac12 \|p - q\|_1^2",
 )
 def _(impl) -> ForAll:
@@ -316,8 +329,8 @@ kl_infinite_outside_support = SECTION.claim(
 
 
 @kl_infinite_outside_support.symbolic_leg(
-    scope="general n, both directions on a finite alphabet; the countable counterexample to "
-    "'only if'"
+    scope=r"general $n$, both directions on a finite alphabet; the countable counterexample to "
+    r"'only if'"
 )
 def _() -> Derivation:
     a, b = sp.symbols("p q", positive=True)
@@ -375,6 +388,17 @@ def _() -> Derivation:
             sp.Sum(sp.log(k) / k**2, whole).is_convergent(),
             sp.Not(sp.Sum(1 / k, whole).is_convergent()),
         ],
+        compared=[
+            r"$\lim_{q \to 0^+} p \log(p/q) = +\infty$",
+            r"$p \log(p/q)$ minus $p\,g(q/p) + p - q$",
+            r"$p \log(p/q)$ is finite for $p, q > 0$",
+            r"$\sum_n p_n$ minus 1",
+            r"$\sum_n q_n$ minus 1",
+            r"the $n$-th term minus its split",
+            r"$\sum_n 1/n^2$ converges",
+            r"$\sum_n \log n / n^2$ converges",
+            r"$\sum_n 1/n$ diverges",
+        ],
     )
 
 
@@ -399,8 +423,8 @@ def _(impl, device, dtype) -> None:
 
 
 @kl_infinite_outside_support.property_leg(
-    "kl_divergence(p, q) and cross_entropy(p, q) are +inf exactly when some p > 0 = q, and never "
-    "NaN"
+    r"`kl_divergence(p, q)` and `cross_entropy(p, q)` are $+\infty$ exactly when some "
+    r"$p > 0 = q$, and never NaN"
 )
 def _(impl) -> ForAll:
     def holds(case) -> bool:
@@ -431,7 +455,9 @@ kl_infinite_pointwise_density = SECTION.claim(
 )
 
 
-@kl_infinite_pointwise_density.symbolic_leg(scope="P = U[0, 1], q(x) = (a + 1) x^a; witness a = 1")
+@kl_infinite_pointwise_density.symbolic_leg(
+    scope=r"$P = U[0, 1]$, $q(x) = (a + 1) x^a$; witness $a = 1$"
+)
 def _() -> Derivation:
     a = sp.Symbol("a", positive=True)
     xs = sp.Symbol("x", positive=True)
@@ -453,13 +479,15 @@ def _() -> Derivation:
             ),
         ],
         residuals=[sp.simplify(sp.exp(-kl))],
+        compared=[r"$e^{-D}$, 0 if $D = \infty$"],
         witness={a: 1},
     )
 
 
 @kl_infinite_pointwise_density.property_leg(
-    "P = U[0, 1] and Q = Beta(a + 1, 1), whose density (a + 1) x^a vanishes at 0 where p(0) = 1: "
-    "the statement predicts KL(P || Q) = oo; torch.distributions.kl_divergence computes it"
+    r"$P = U[0, 1]$ and $Q = \mathrm{Beta}(a + 1, 1)$, whose density $(a + 1) x^a$ vanishes at 0 "
+    r"where $p(0) = 1$: the statement predicts $D_{\mathrm{KL}}(P \| Q) = \infty$; "
+    r"`torch.distributions.kl_divergence` computes it"
 )
 def _(impl) -> ForAll:
     def as_written(a) -> bool:

@@ -59,7 +59,7 @@ mutual_information_kl_joint_product = SECTION.claim(
 
 
 @mutual_information_kl_joint_product.symbolic_leg(
-    scope="general n, m: the KL sum over the pairs is the double sum defining I"
+    scope=r"general $n$, $m$: the KL sum over the pairs is the double sum defining $I$"
 )
 def _() -> Derivation:
     kl = sp.Sum(P[i, j] * sp.log(P[i, j] / (p_x[i] * p_y[j])), LIM_J, LIM_I)
@@ -78,6 +78,10 @@ def _() -> Derivation:
             ),
         ],
         residuals=[reduce_sums(kl - MI), reduce_sums(kl - (H_X + H_Y - H_XY))],
+        compared=[
+            r"$D_{\mathrm{KL}}(P_{XY} \| P_X P_Y)$ minus the double sum defining $I$",
+            r"$D_{\mathrm{KL}}(P_{XY} \| P_X P_Y)$ minus $H(X) + H(Y) - H(X, Y)$",
+        ],
     )
 
 
@@ -104,9 +108,9 @@ def _(impl, device, dtype) -> None:
 
 
 @mutual_information_kl_joint_product.property_leg(
-    "mutual_information(table) and kl_divergence(table, outer(p_X, p_Y)) over the flattened "
-    "pairs both equal mpmath's I(X, Y) (tables whose product of marginals underflows in float64 "
-    "are excluded)"
+    r"`mutual_information(table)` and `kl_divergence(table, outer(p_X, p_Y))` over the "
+    r"flattened pairs both equal mpmath's $I(X, Y)$ (tables whose product of marginals "
+    r"underflows in float64 are excluded)"
 )
 def _(impl) -> ForAll:
     def holds(joint) -> bool:
@@ -181,6 +185,7 @@ def _expected_kl_derivation(given: str) -> Derivation:
             ),
         ],
         residuals=[reduce_sums(form - MI)],
+        compared=[rf"$\mathbb{{E}}_{z}[D_{{KL}}]$ minus the double sum defining $I$"],
     )
 
 
@@ -194,7 +199,7 @@ mutual_information_expected_kl_given_y = SECTION.claim(
 )
 
 
-@mutual_information_expected_kl_given_y.symbolic_leg(scope="general n, m")
+@mutual_information_expected_kl_given_y.symbolic_leg(scope=r"general $n$, $m$")
 def _() -> Derivation:
     return _expected_kl_derivation("y")
 
@@ -207,8 +212,8 @@ def _(impl, device, dtype) -> None:
 
 
 @mutual_information_expected_kl_given_y.property_leg(
-    "mutual_information(table) and sum_y p_Y(y) kl_divergence(p(. | y), p_X) both equal "
-    "mpmath's I(X, Y)"
+    r"`mutual_information(table)` and $\sum_y p_Y(y)$ `kl_divergence`$(p(\cdot \mid y), p_X)$ "
+    r"both equal mpmath's $I(X, Y)$"
 )
 def _(impl) -> ForAll:
     return _expected_kl_property(impl, "y")
@@ -224,7 +229,7 @@ mutual_information_expected_kl_given_x = SECTION.claim(
 )
 
 
-@mutual_information_expected_kl_given_x.symbolic_leg(scope="general n, m")
+@mutual_information_expected_kl_given_x.symbolic_leg(scope=r"general $n$, $m$")
 def _() -> Derivation:
     return _expected_kl_derivation("x")
 
@@ -237,8 +242,8 @@ def _(impl, device, dtype) -> None:
 
 
 @mutual_information_expected_kl_given_x.property_leg(
-    "mutual_information(table) and sum_x p_X(x) kl_divergence(p(. | x), p_Y) both equal "
-    "mpmath's I(X, Y)"
+    r"`mutual_information(table)` and $\sum_x p_X(x)$ `kl_divergence`$(p(\cdot \mid x), p_Y)$ "
+    r"both equal mpmath's $I(X, Y)$"
 )
 def _(impl) -> ForAll:
     return _expected_kl_property(impl, "x")

@@ -64,7 +64,7 @@ mutual_information_entropy_form = SECTION.claim(
 )
 
 
-@mutual_information_entropy_form.symbolic_leg(scope="general n, m")
+@mutual_information_entropy_form.symbolic_leg(scope=r"general $n$, $m$")
 def _() -> Derivation:
     form = H_XY - H_Y_GIVEN_X - H_X_GIVEN_Y
     return Derivation(
@@ -78,6 +78,10 @@ def _() -> Derivation:
             Step(r"which is the sum of $p \log(p/(p_X p_Y))$", equation(_I, MI)),
         ],
         residuals=[reduce_sums(form - (H_X + H_Y - H_XY)), reduce_sums(form - MI)],
+        compared=[
+            r"the notes' formula minus $H(X) + H(Y) - H(X, Y)$",
+            r"the notes' formula minus $\sum p \log(p/(p_X p_Y))$",
+        ],
     )
 
 
@@ -105,9 +109,9 @@ def _(impl, device, dtype) -> None:
 
 
 @mutual_information_entropy_form.property_leg(
-    "mutual_information(table) equals mpmath's H(X, Y) - H(Y | X) - H(X | Y), and "
-    "joint_entropy - conditional_entropy(given='x') - conditional_entropy(given='y') equals "
-    "mpmath's I(X, Y), for batches of tables"
+    r"`mutual_information(table)` equals mpmath's $H(X, Y) - H(Y \mid X) - H(X \mid Y)$, and "
+    r"`joint_entropy - conditional_entropy(given='x') - conditional_entropy(given='y')` equals "
+    r"mpmath's $I(X, Y)$, for batches of tables"
 )
 def _(impl) -> ForAll:
     def holds(joint) -> bool:
@@ -168,8 +172,8 @@ def _(impl, device, dtype) -> None:
 
 
 @mutual_information_definition.property_leg(
-    "mutual_information(table) equals the double sum evaluated by mpmath (error in eps, "
-    "relative to the table's scale)"
+    r"`mutual_information(table)` equals the double sum evaluated by mpmath (error in eps, "
+    r"relative to the table's scale)"
 )
 def _(impl) -> ForAll:
     def holds(joint) -> bool:
@@ -198,7 +202,8 @@ mutual_information_marginal_expectation = SECTION.claim(
 
 
 @mutual_information_marginal_expectation.symbolic_leg(
-    scope="2 x 2 tables; witness [[3/8, 1/8], [1/8, 3/8]], both readings"
+    scope=r"$2 \times 2$ tables; witness $[[\tfrac38, \tfrac18], [\tfrac18, \tfrac38]]$, both "
+    r"readings"
 )
 def _() -> Derivation:
     a = sp.Symbol("a", positive=True)
@@ -234,12 +239,17 @@ def _() -> Derivation:
             ),
         ],
         residuals=[over_marginals - mi, over_joint - mi],
+        compared=[
+            r"$\mathbb{E}_x \mathbb{E}_y\{\cdot\}$ over the marginals minus $I(X, Y)$",
+            r"$\mathbb{E}_{(x, y)}\{\cdot\}$ minus $I(X, Y)$",
+        ],
         witness={a: sp.Rational(3, 8)},
     )
 
 
 @mutual_information_marginal_expectation.property_leg(
-    "sum_x sum_y p_X(x) p_Y(y) p(x, y) pmi(x, y) equals mutual_information(table)",
+    r"$\sum_x \sum_y p_X(x) p_Y(y) p(x, y) \operatorname{pmi}(x, y)$ equals "
+    r"`mutual_information(table)`",
     latex=r"\mathbb{E}_{x \sim p_X} \mathbb{E}_{y \sim p_Y}\{p\,\mathrm{pmi}\} = I(X, Y)",
 )
 def _(impl) -> ForAll:

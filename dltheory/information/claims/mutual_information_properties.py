@@ -81,7 +81,7 @@ mutual_information_symmetric = SECTION.claim(
 )
 
 
-@mutual_information_symmetric.symbolic_leg(scope="general n, m: reorder the finite double sum")
+@mutual_information_symmetric.symbolic_leg(scope=r"general $n$, $m$: reorder the finite double sum")
 def _() -> Derivation:
     transposed = sp.Sum(P[i, j] * sp.log(P[i, j] / (p_y[j] * p_x[i])), LIM_I, LIM_J)
     return Derivation(
@@ -95,6 +95,7 @@ def _() -> Derivation:
             ),
         ],
         residuals=[reduce_sums(transposed - MI)],
+        compared=[r"$I(Y, X)$ minus $I(X, Y)$"],
     )
 
 
@@ -110,8 +111,8 @@ def _(impl, device, dtype) -> None:
 
 
 @mutual_information_symmetric.property_leg(
-    "mutual_information(table) = mutual_information(table transposed), and it equals mpmath's "
-    "I of the transposed table"
+    r"`mutual_information(table)` = `mutual_information(table.mT)`, and it equals mpmath's $I$ "
+    r"of the transposed table"
 )
 def _(impl) -> ForAll:
     def holds(joint) -> bool:
@@ -139,7 +140,7 @@ mutual_information_nonnegative = SECTION.claim(
 
 
 @mutual_information_nonnegative.symbolic_leg(
-    scope="general n, m: Gibbs' inequality with the pairs as outcomes"
+    scope=r"general $n$, $m$: Gibbs' inequality with the pairs as outcomes"
 )
 def _() -> Derivation:
     ce = -sp.Sum(P[i, j] * sp.log(p_x[i] * p_y[j]), LIM_J, LIM_I)
@@ -158,6 +159,10 @@ def _() -> Derivation:
             ),
         ],
         residuals=[total_ - 1, reduce_sums(MI - (ce - H_XY))],
+        compared=[
+            r"$\sum_{i,j} p_X(i) p_Y(j)$ minus 1",
+            r"$I(X, Y)$ minus $\mathrm{CE}(P_{XY}, P_X P_Y) - H(X, Y)$",
+        ],
     )
 
 
@@ -174,8 +179,8 @@ def _(impl, device, dtype) -> None:
 
 
 @mutual_information_nonnegative.property_leg(
-    "mutual_information(table) >= -s log s - 16 eps x the table's scale (its accuracy), s the "
-    "table's total (1 up to rounding), for batches of tables"
+    r"`mutual_information(table)` $\ge -s \log s - 16\varepsilon \times$ the table's scale (its "
+    r"accuracy), $s$ the table's total (1 up to rounding), for batches of tables"
 )
 def _(impl) -> ForAll:
     # a table summing to s has I(T) = s I(T / s) - s log s >= -s log s; s - 1 is summed
@@ -205,7 +210,7 @@ mutual_information_zero_iff_independent = SECTION.claim(
 )
 
 
-@mutual_information_zero_iff_independent.symbolic_leg(scope="general n, m, both directions")
+@mutual_information_zero_iff_independent.symbolic_leg(scope=r"general $n$, $m$, both directions")
 def _() -> Derivation:
     independent = sp.Sum(
         p_x[i] * p_y[j] * sp.log(p_x[i] * p_y[j] / (p_x[i] * p_y[j])), LIM_J, LIM_I
@@ -234,6 +239,11 @@ def _() -> Derivation:
             reduce_sums(MI - (ce - H_XY)),
             reduce_sums(_PRODUCT) - 1,
         ],
+        compared=[
+            r"$I$ of the product table",
+            r"$I(X, Y)$ minus $\mathrm{CE}(P_{XY}, P_X P_Y) - H(X, Y)$",
+            r"$\sum_{i,j} p_X(i) p_Y(j)$ minus 1",
+        ],
     )
 
 
@@ -260,8 +270,8 @@ def _(impl, device, dtype) -> None:
 
 
 @mutual_information_zero_iff_independent.property_leg(
-    "mutual_information(outer(a, b)) = 0 to 16 eps (of the table's scale), and "
-    "mutual_information(table) >= |table - p_X p_Y|_1^2 / 2"
+    r"`mutual_information(outer(a, b))` $= 0$ to 16 eps (of the table's scale), and "
+    r"`mutual_information(table)` $\ge \tfrac12 \|P - p_X p_Y\|_1^2$"
 )
 def _(impl) -> ForAll:
     @st.composite
@@ -311,8 +321,8 @@ def _permuted_tables(size: int):
 
 
 @mutual_information_invertible_function.symbolic_leg(
-    scope="general n with Y's values labelled so that y_i = f(x_i) (a bijection only renames "
-    "the columns of the table); every labelling checked for n = 2, 3"
+    scope=r"general $n$ with the values of $Y$ labelled so that $f(y_i) = x_i$ (a bijection only "
+    r"renames the columns of the table); every labelling checked for $n = 2, 3$"
 )
 def _() -> Derivation:
     table = sp.KroneckerDelta(i, j) * p[i]
@@ -351,6 +361,11 @@ def _() -> Derivation:
             ),
         ],
         residuals=[cond_x, cond_y, *permuted],
+        compared=[
+            r"$H(Y \mid X)$ of the diagonal table",
+            r"$H(X \mid Y)$ of the diagonal table",
+            *(r"$I - H(X)$ for one labelling ($n = 2, 3$)" for _ in permuted),
+        ],
     )
 
 
@@ -372,8 +387,8 @@ def _(impl, device, dtype) -> None:
 
 
 @mutual_information_invertible_function.property_leg(
-    "for diag(p) with permuted columns: mutual_information, entropy(p_X) and entropy(p_Y) equal "
-    "mpmath's H(p), and conditional_entropy = 0 (to 16 eps)"
+    r"for $\mathrm{diag}(p)$ with permuted columns: `mutual_information`, `entropy(p_X)` and "
+    r"`entropy(p_Y)` equal mpmath's $H(p)$, and `conditional_entropy` $= 0$ (to 16 eps)"
 )
 def _(impl) -> ForAll:
     @st.composite
@@ -415,7 +430,7 @@ mutual_information_invertible_continuous = SECTION.claim(
 
 
 @mutual_information_invertible_continuous.symbolic_leg(
-    scope="X ~ N(0, sigma^2), Y = a X; witness a = 2"
+    scope=r"$X \sim \mathcal{N}(0, \sigma^2)$, $Y = aX$; witness $a = 2$"
 )
 def _() -> Derivation:
     sigma, a = sp.symbols("sigma a", positive=True)
@@ -442,13 +457,14 @@ def _() -> Derivation:
             ),
         ],
         residuals=[gap],
+        compared=[r"$h(Y) - h(X)$"],
         witness={a: 2},
     )
 
 
 @mutual_information_invertible_continuous.property_leg(
-    "for X ~ N(0, sigma^2) and Y = a X (a != 0, invertible), h(Y) = h(X), with h(Y) from "
-    "torch.distributions.Normal(0, |a| sigma)",
+    r"for $X \sim \mathcal{N}(0, \sigma^2)$ and $Y = aX$ ($a \ne 0$, invertible), "
+    r"$h(Y) = h(X)$, with $h(Y)$ from `torch.distributions.Normal(0, |a| sigma)`",
     latex=r"h(aX) = h(X)",
 )
 def _(impl) -> ForAll:

@@ -55,7 +55,7 @@ pmi_definition = SECTION.claim(
 )
 
 
-@pmi_definition.symbolic_leg(scope="general: the three forms agree pointwise")
+@pmi_definition.symbolic_leg(scope=r"general: the three forms agree pointwise")
 def _() -> Derivation:
     given_x = sp.log((P[i, j] / p_x[i]) / p_y[j])
     given_y = sp.log((P[i, j] / p_y[j]) / p_x[i])
@@ -70,6 +70,10 @@ def _() -> Derivation:
         residuals=[
             sp.expand_log(PMI - given_x, force=True),
             sp.expand_log(PMI - given_y, force=True),
+        ],
+        compared=[
+            r"$\operatorname{pmi}$ minus $\log(p(y \mid x)/p_Y(y))$",
+            r"$\operatorname{pmi}$ minus $\log(p(x \mid y)/p_X(x))$",
         ],
     )
 
@@ -102,8 +106,8 @@ def _(impl, device, dtype) -> None:
 
 
 @pmi_definition.property_leg(
-    "pointwise_mutual_information(table) equals mpmath's log p - log p_X - log p_Y to 16 eps of "
-    "max(1, |pmi|) where p > 0, and is -inf where p = 0"
+    r"`pointwise_mutual_information(table)` equals mpmath's $\log p - \log p_X - \log p_Y$ to "
+    r"16 eps of $\max(1, |\operatorname{pmi}|)$ where $p > 0$, and is $-\infty$ where $p = 0$"
 )
 def _(impl) -> ForAll:
     def holds(joint) -> bool:
@@ -125,7 +129,9 @@ pmi_expectation_is_mi = SECTION.claim(
 )
 
 
-@pmi_expectation_is_mi.symbolic_leg(scope="general n, m: E[pmi] = I = H(X) + H(Y) - H(X, Y)")
+@pmi_expectation_is_mi.symbolic_leg(
+    scope=r"general $n$, $m$: $\mathbb{E}[\operatorname{pmi}] = I = H(X) + H(Y) - H(X, Y)$"
+)
 def _() -> Derivation:
     expectation = sp.Sum(P[i, j] * PMI, LIM_J, LIM_I)
     return Derivation(
@@ -139,6 +145,10 @@ def _() -> Derivation:
             Step(r"$= H(X) + H(Y) - H(X, Y)$", equation(expectation, H_X + H_Y - H_XY)),
         ],
         residuals=[reduce_sums(expectation - MI), reduce_sums(expectation - (H_X + H_Y - H_XY))],
+        compared=[
+            r"$\mathbb{E}[\operatorname{pmi}]$ minus the double sum defining $I$",
+            r"$\mathbb{E}[\operatorname{pmi}]$ minus $H(X) + H(Y) - H(X, Y)$",
+        ],
     )
 
 
@@ -162,9 +172,9 @@ def _(impl, device, dtype) -> None:
 
 
 @pmi_expectation_is_mi.property_leg(
-    "the p-weighted sum of pointwise_mutual_information over the support and "
-    "mutual_information both equal mpmath's I(X, Y) (to 16 eps of the table's scale), for "
-    "batches of tables"
+    r"the $p$-weighted sum of `pointwise_mutual_information` over the support and "
+    r"`mutual_information` both equal mpmath's $I(X, Y)$ (to 16 eps of the table's scale), for "
+    r"batches of tables"
 )
 def _(impl) -> ForAll:
     def holds(joint) -> bool:
