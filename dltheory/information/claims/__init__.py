@@ -6,8 +6,9 @@ r"""Information theory (section 13.6 of the notes): the claims, one module per s
 * :mod:`.entropy_properties` — Properties of Entropy (1): the lemma ``log-le-x-minus-one``,
   ``entropy-nonnegative-discrete``, ``differential-entropy-can-be-negative``,
   ``gibbs-inequality`` (proved in full once; the chapter's other nonnegativity claims cite it),
-  ``gibbs-equality-iff-equal``, ``entropy-bounds-code-length``;
-* :mod:`.entropy_maximum` — Properties of Entropy (2): ``entropy-at-most-log-k``,
+  ``gibbs-equality-iff-equal``;
+* :mod:`.entropy_bounds` — Properties of Entropy (2): ``entropy-bounds-code-length``,
+  ``entropy-at-most-log-k``,
   ``entropy-max-iff-uniform``, ``uniform-maximizes-differential-entropy`` (with the notation
   note ``continuous-distribution-called-variable``);
 * :mod:`.joint_entropy` — ``joint-entropy-definition``, ``joint-entropy-identical-variables`` /
@@ -47,7 +48,7 @@ CHAPTER = Chapter(
     sections=(
         "entropy",
         "entropy_properties",
-        "entropy_maximum",
+        "entropy_bounds",
         "joint_entropy",
         "conditional_entropy",
         "mutual_information",

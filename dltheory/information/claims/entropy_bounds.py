@@ -1,7 +1,10 @@
-r"""§ 13.6 Properties of Entropy (2) — the uniform distribution has the largest entropy.
+r"""§ 13.6 Properties of Entropy (2) — code lengths, and the uniform distribution has the
+largest entropy.
 
 Main declarations:
 
+* ``information.entropy-bounds-code-length`` — entropy in bits bounds the expected length of a
+  prefix code;
 * ``information.entropy-at-most-log-k`` — :math:`H(P) \le \log k` for :math:`k` outcomes, full
   support included (Gibbs' inequality against the uniform);
 * ``information.entropy-max-iff-uniform`` — only the uniform distribution reaches
@@ -22,6 +25,7 @@ import numpy as np
 import sympy as sp
 import torch
 from hypothesis import strategies as st
+from sympy.simplify.simplify import factor_sum
 
 from dltheory.core.claim import Derivation, ForAll, Kind, Section, Step
 from dltheory.core.samples import oracle_input, simplex
@@ -37,6 +41,7 @@ from dltheory.information.claims._support import (
     close,
     distributions,
     gap,
+    huffman_lengths,
     i,
     k_out,
     l1,
@@ -46,6 +51,7 @@ from dltheory.information.claims._support import (
     on,
     p,
     reduce_sums,
+    s,
     total,
     vectors,
 )
@@ -53,6 +59,114 @@ from dltheory.information.claims._support import (
 SECTION = Section("information", "13.6 Properties of Entropy")
 
 _GIBBS = "information.gibbs-inequality"
+
+entropy_bounds_code_length = SECTION.claim(
+    "entropy-bounds-code-length",
+    title="Entropy in bits bounds the expected length of a prefix code",
+    statement=r"\sum_i p_i \ell_i \ge H_2(X) = -\sum_i p_i \log_2 p_i \quad "
+    r"\text{for any prefix code with lengths } \ell_i",
+    kind=Kind.THEOREM,
+    code=("entropy",),
+    uses=(_GIBBS,),
+    note=r"The notes' 'lower bound of the average number of bits needed to encode symbols drawn "
+    r"from P', read as the source-coding bound for prefix (uniquely decodable) codes, with "
+    r"$H$ in bits. The bound is tight within one bit: a Huffman code's expected length is below "
+    r"$H_2 + 1$.",
+)
+
+
+@entropy_bounds_code_length.symbolic_leg(
+    scope=r"general $n$, an alphabet of $n + k$ symbols ($k \ge 0$): "
+    r"$L - H_2 = D_{\mathrm{KL}}(p \| 2^{-\ell}/Z)/\ln 2 - \log_2 Z$, Kraft's $Z \le 1$"
+)
+def _() -> Derivation:
+    length = sp.IndexedBase("l", positive=True)
+    alphabet = (i, 1, n + k_out)  # the support of p is the first n symbols
+    z = sp.Symbol("Z", positive=True)  # Kraft sum, <= 1 for a prefix code
+    kraft = sp.Sum(2 ** (-length[i]), alphabet)
+    r_i = 2 ** (-length[i]) / z
+    average = sp.Sum(p[i] * length[i], LIM_I)
+    h_bits = -sp.Sum(p[i] * sp.log(p[i], 2), LIM_I)
+    kl_bits = sp.Sum(p[i] * sp.log(p[i] / r_i, 2), LIM_I)
+    r_total = factor_sum(sp.Sum(2 ** (-length[i]) / kraft, alphabet))
+    nonnegative = sp.log(1 + s, 2)
+    return Derivation(
+        steps=[
+            Step(r"Prefix-code lengths satisfy Kraft's inequality: $Z \le 1$", equation(z, kraft)),
+            Step(
+                r"$r_i = 2^{-\ell_i}/Z$ is a distribution on the $n + k$ symbols",
+                equation(sp.Sum(r_i, alphabet), r_total),
+            ),
+            Step(
+                r"Expected length minus the entropy in bits (sums over the support of $p$)",
+                equation(average - h_bits, kl_bits - sp.log(z, 2)),
+            ),
+            Step(
+                r"$\sum_S p \log_2(p/r) = (\mathrm{CE}(p, r) - H(p)) / \ln 2 \ge 0$",
+                sp.GreaterThan(kl_bits, 0, evaluate=False),
+                cites=(_GIBBS,),
+            ),
+            Step(
+                r"and $-\log_2 Z \ge 0$ because $Z = 1/(1 + s) \le 1$",
+                equation(-sp.log(1 / (1 + s), 2), nonnegative),
+            ),
+        ],
+        residuals=[
+            r_total - 1,
+            sp.simplify(reduce_sums(average - h_bits - (kl_bits - sp.log(z, 2)))),
+            sp.simplify(nonnegative).is_nonnegative,
+        ],
+        compared=[
+            r"$\sum_i r_i$ minus 1",
+            r"$L - H_2$ minus $\sum_S p \log_2(p/r) - \log_2 Z$",
+            r"$\log_2(1 + s) \ge 0$",
+        ],
+    )
+
+
+@entropy_bounds_code_length.numeric_leg(
+    oracle="Huffman codes built with heapq; the entropy in bits by mpmath (error in eps)"
+)
+def _(impl, device, dtype) -> None:
+    for values in vectors(dtype, device):
+        bits = impl.entropy(values, base=2)
+        assert_accurate(bits.reshape(-1), mp_entropy(values, base=2), msg="bits vs mpmath")
+        rows = oracle_input(values).reshape(-1, values.shape[-1]).tolist()
+        average = [
+            math.fsum(v * k for v, k in zip(row, huffman_lengths(row), strict=True)) for row in rows
+        ]
+        assert_le(bits.reshape(-1), average, dtype, "H_2(P) <= expected Huffman code length")
+        assert_le(average, bits.reshape(-1).double() + 1, dtype, "Huffman length < H_2 + 1")
+
+
+@entropy_bounds_code_length.property_leg(
+    r"lengths $\ell_i = \lceil -\log_2 p_i \rceil$ + extra bits (Kraft sum $\le 1$) have "
+    r"expected length $\ge$ `entropy(p, base=2)`; a Huffman code's expected length lies in "
+    r"$[H_2, H_2 + 1]$"
+)
+def _(impl) -> ForAll:
+    @st.composite
+    def cases(draw):
+        values = draw(distributions())
+        extra = draw(st.lists(st.integers(0, 3), min_size=values.numel(), max_size=values.numel()))
+        return values, extra
+
+    def holds(case) -> bool:
+        values, extra = case
+        probs = values.tolist()
+        lengths = [
+            math.ceil(-math.log2(v)) + e if v > 0 else 0 for v, e in zip(probs, extra, strict=True)
+        ]
+        kraft = math.fsum(2.0**-k for v, k in zip(probs, lengths, strict=True) if v > 0)
+        h_bits = impl.entropy(values, base=2)
+        average = math.fsum(v * k for v, k in zip(probs, lengths, strict=True))
+        huffman = math.fsum(v * k for v, k in zip(probs, huffman_lengths(probs), strict=True))
+        return (
+            kraft <= 1 and le(h_bits, average) and le(h_bits, huffman) and le(huffman, h_bits + 1)
+        )
+
+    return ForAll(cases(), holds, names=("p", "extra bits"))
+
 
 entropy_at_most_log_k = SECTION.claim(
     "entropy-at-most-log-k",
