@@ -269,6 +269,21 @@ def as_numpy(value: torch.Tensor) -> np.ndarray:
     return value.detach().to("cpu", torch.float64).numpy()
 
 
+def check_gradients(fn, *inputs: torch.Tensor) -> None:
+    """``torch.autograd.gradcheck`` and ``gradgradcheck`` of ``fn`` at float64 copies of
+    ``inputs`` (finite differences are the oracle). The inputs must have every entry well inside
+    ``(0, 1]``: the measures are not differentiable where an entry is 0."""
+    leaves = tuple(x.detach().to(torch.float64).clone().requires_grad_() for x in inputs)
+    assert torch.autograd.gradcheck(fn, leaves), "gradient differs from finite differences"
+    assert torch.autograd.gradgradcheck(fn, leaves), "second derivative differs"
+
+
+#: strictly positive distributions and tables for the gradient checks (entries >= ~0.01)
+POSITIVE = simplex(3, 5, seed=71) * 0.9 + 0.02
+POSITIVE_Q = simplex(3, 5, seed=72) * 0.9 + 0.02
+POSITIVE_TABLE = (simplex(2, 12, seed=73) * 0.9 + 1 / 60).reshape(2, 3, 4)
+
+
 def entr_sum(values: np.ndarray, axis=-1) -> np.ndarray:
     r""":math:`-\sum p \log p` by ``scipy.special.entr``."""
     return scipy.special.entr(values).sum(axis=axis)
@@ -386,6 +401,11 @@ class TableValues(NamedTuple):
 def mp_table(table) -> TableValues:
     """Every information measure of a 2-D joint table (float64 values), exactly."""
     values = table.tolist() if hasattr(table, "tolist") else table
+    return _mp_table(tuple(tuple(row) for row in values))
+
+
+@functools.lru_cache(maxsize=4096)  # the property legs of a chapter draw the same tables
+def _mp_table(values: tuple[tuple[float, ...], ...]) -> TableValues:
     with mpmath.workdps(DPS):
         cells = [[mpmath.mpf(v) for v in row] for row in values]
         rows = [mpmath.fsum(row) for row in cells]

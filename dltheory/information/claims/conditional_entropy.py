@@ -15,11 +15,13 @@ change of eps in them moves every log-ratio by about eps (see
 
 from __future__ import annotations
 
+import functools
 import math
 
 import numpy as np
 import scipy.stats
 import sympy as sp
+import torch
 
 from dltheory.core.claim import Derivation, ForAll, Kind, Section, Step
 from dltheory.core.samples import oracle_input
@@ -33,7 +35,10 @@ from dltheory.information.claims._support import (
     H_Y_GIVEN_X,
     LIM_I,
     LIM_J,
+    LN2,
+    POSITIVE_TABLE,
     P,
+    check_gradients,
     close,
     exact_measures,
     i,
@@ -92,8 +97,8 @@ def _row_average(table: np.ndarray) -> float:
 
 
 @conditional_entropy_definition.numeric_leg(
-    oracle="mpmath (error in eps, relative to 1 + H); the p_X-weighted scipy.stats.entropy of "
-    "the conditional rows"
+    oracle="mpmath (error in eps, relative to 1 + H; nats and bits); the p_X-weighted "
+    "scipy.stats.entropy of the conditional rows; gradcheck and gradgradcheck (float64)"
 )
 def _(impl, device, dtype) -> None:
     for joint in joints(dtype, device):
@@ -104,9 +109,15 @@ def _(impl, device, dtype) -> None:
             assert got.dtype == dtype and got.shape == shape
             (exact,) = exact_measures(joint, name)
             assert_accurate(got, exact, scale=1 + exact, msg=f"H(. | {given}) vs mpmath")
+            bits = impl.conditional_entropy(joint, given=given, base=2)
+            assert_accurate(bits, exact / LN2, scale=(1 + exact) / LN2, msg="in bits")
             flipped = values if given == "x" else np.swapaxes(values, -1, -2)
             average = np.array([_row_average(table) for table in flipped]).reshape(shape)
             assert_close(got, average, msg=f"H(. | {given}) vs weighted row entropies (scipy)")
+    if dtype == torch.float64:
+        for given in ("x", "y"):
+            fn = functools.partial(impl.conditional_entropy, given=given, validate=False)
+            check_gradients(fn, POSITIVE_TABLE)
 
 
 @conditional_entropy_definition.property_leg(

@@ -32,8 +32,11 @@ from dltheory.core.tolerances import assert_accurate, assert_close, is_accurate
 from dltheory.information.claims._support import (
     DPS,
     LIM_I,
+    POSITIVE,
+    POSITIVE_Q,
     SIZES,
     TOL,
+    check_gradients,
     close,
     distribution_pairs,
     distributions,
@@ -100,7 +103,8 @@ def _xlogy_sum(a: torch.Tensor, b: torch.Tensor) -> np.ndarray:
 
 
 @cross_entropy_definition.numeric_leg(
-    oracle="mpmath at 40 digits (error in eps); -sum scipy.special.xlogy(p, q) (bits too)"
+    oracle="mpmath at 40 digits (error in eps); -sum scipy.special.xlogy(p, q) (bits too); "
+    "gradcheck and gradgradcheck (float64)"
 )
 def _(impl, device, dtype) -> None:
     for a, b in pairs(dtype, device):
@@ -111,6 +115,8 @@ def _(impl, device, dtype) -> None:
         assert_close(got, _xlogy_sum(a, b), msg="vs -sum scipy.special.xlogy(p, q)")
         bits = impl.cross_entropy(a, b, base=2)
         assert_close(bits, _xlogy_sum(a, b) / math.log(2), msg="bits")
+    if dtype == torch.float64:
+        check_gradients(lambda u, v: impl.cross_entropy(u, v, validate=False), POSITIVE, POSITIVE_Q)
 
 
 @cross_entropy_definition.property_leg(

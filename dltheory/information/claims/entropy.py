@@ -32,6 +32,8 @@ from dltheory.information.claims._support import (
     BATCHES,
     DPS,
     LIM_I,
+    POSITIVE,
+    check_gradients,
     close,
     distributions,
     entr_sum,
@@ -173,7 +175,7 @@ def _() -> Derivation:
 
 @entropy_discrete_form.numeric_leg(
     oracle="scipy.special.entr (bases e, 2, 10, 1/2; every dim); scipy.stats.entropy (float64, "
-    "float32)"
+    "float32); gradcheck and gradgradcheck (float64)"
 )
 def _(impl, device, dtype) -> None:
     for values in vectors(dtype, device):
@@ -187,6 +189,8 @@ def _(impl, device, dtype) -> None:
         for dim in range(-values.dim(), values.dim()):
             got = impl.entropy(values, dim=dim, keepdim=True, validate=False)
             assert_close(got, np.expand_dims(entr_sum(array, axis=dim), dim), msg=f"dim={dim}")
+    if dtype == torch.float64:
+        check_gradients(lambda z: impl.entropy(z, validate=False), POSITIVE)
 
 
 @entropy_discrete_form.property_leg(
@@ -281,8 +285,9 @@ def _() -> Derivation:
 
 @functools.cache
 def _gaussian_integral(sigma: float) -> float:
-    r""":math:`-\int p \log p` of :math:`\mathcal{N}(0, \sigma^2)` by quadrature (30 digits)."""
-    with mpmath.workdps(30):
+    r""":math:`-\int p \log p` of :math:`\mathcal{N}(0, \sigma^2)` by quadrature (20 digits,
+    far below float64's 16-eps budget)."""
+    with mpmath.workdps(20):
 
         def integrand(v):
             density = mpmath.npdf(v, 0, sigma)
@@ -311,8 +316,8 @@ def _(impl, device, dtype) -> None:
     assert got_u.dtype == dtype and got_n.dtype == dtype and got_n.device == scale.device
     ends = zip(oracle_input(low).tolist(), oracle_input(high).tolist(), strict=True)
     assert_accurate(got_u, [_uniform_integral(a, b) for a, b in ends], msg="uniform vs quad")
-    sigmas = oracle_input(scale).tolist()
-    assert_accurate(got_n, [_gaussian_integral(v) for v in sigmas], msg="Gaussian vs quad")
+    sigmas = oracle_input(scale[:3]).tolist()  # quadrature is costly: three scales suffice
+    assert_accurate(got_n[:3], [_gaussian_integral(v) for v in sigmas], msg="Gaussian vs quad")
     uniform = D.Uniform(low.double().cpu(), high.double().cpu())
     normal = D.Normal(torch.zeros(5, dtype=torch.float64), scale.double().cpu())
     assert_close(got_u, uniform.entropy(), dtype=dtype, msg="vs torch.distributions.Uniform")

@@ -38,9 +38,11 @@ from dltheory.information.claims._support import (
     LIM_I,
     LIM_J,
     MI,
+    POSITIVE_TABLE,
     P,
     as_numpy,
     assert_le,
+    check_gradients,
     close,
     distributions,
     entr_sum,
@@ -85,7 +87,8 @@ joint_entropy_definition = SECTION.claim(
 
 @joint_entropy_definition.numeric_leg(
     oracle="mpmath over both dimensions (error in eps; batched); scipy.special.entr in bits; "
-    "scipy.stats.entropy of the flattened table (float64, float32)"
+    "scipy.stats.entropy of the flattened table (float64, float32); gradcheck and gradgradcheck "
+    "(float64)"
 )
 def _(impl, device, dtype) -> None:
     for joint in joints(dtype, device):
@@ -98,6 +101,8 @@ def _(impl, device, dtype) -> None:
         assert_close(impl.joint_entropy(joint, base=2), want_bits, msg="bits vs scipy")
         if dtype in (torch.float64, torch.float32):  # scipy.stats.entropy renormalizes
             assert_close(got, scipy.stats.entropy(flat, axis=-1), msg="vs scipy.stats.entropy")
+    if dtype == torch.float64:
+        check_gradients(lambda z: impl.joint_entropy(z, validate=False), POSITIVE_TABLE)
 
 
 @joint_entropy_definition.property_leg(

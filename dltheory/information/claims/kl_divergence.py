@@ -29,6 +29,9 @@ from dltheory.core.samples import oracle_input
 from dltheory.core.symbolic import equation
 from dltheory.core.tolerances import assert_accurate, assert_close, is_accurate
 from dltheory.information.claims._support import (
+    POSITIVE,
+    POSITIVE_Q,
+    check_gradients,
     close,
     distribution_pairs,
     mp_kl,
@@ -80,7 +83,7 @@ def _rel_entr(a: torch.Tensor, b: torch.Tensor, dim: int = -1):
 @kl_definition.numeric_leg(
     oracle="mpmath at 40 digits (error in eps of sum |terms|); scipy.special.rel_entr (every "
     "dim; bits); scipy.stats.entropy(p, q) and torch.distributions.kl_divergence of "
-    "Categoricals (float64, float32, ordinary rows)"
+    "Categoricals (float64, float32, ordinary rows); gradcheck and gradgradcheck (float64)"
 )
 def _(impl, device, dtype) -> None:
     for index, (a, b) in enumerate(pairs(dtype, device)):
@@ -102,6 +105,8 @@ def _(impl, device, dtype) -> None:
         for dim in range(-a.dim(), a.dim()):
             got = impl.kl_divergence(a, b, dim=dim, validate=False)
             assert_close(got, _rel_entr(a, b, dim), msg=f"dim={dim}")
+    if dtype == torch.float64:
+        check_gradients(lambda u, v: impl.kl_divergence(u, v, validate=False), POSITIVE, POSITIVE_Q)
 
 
 @kl_definition.property_leg(
@@ -183,7 +188,7 @@ def _() -> Derivation:
 
 @functools.cache
 def _gaussian_kl_integral(mu_p, s_p, mu_q, s_q) -> float:
-    with mpmath.workdps(30):
+    with mpmath.workdps(20):  # far below float64's 16-eps budget
 
         def integrand(v):
             fp, fq = mpmath.npdf(v, mu_p, s_p), mpmath.npdf(v, mu_q, s_q)
@@ -209,8 +214,9 @@ def _(impl, device, dtype) -> None:
     got = impl.gaussian_kl_divergence(*params)
     assert got.dtype == dtype and got.device == params[0].device
     values = [oracle_input(v).tolist() for v in params]
-    exact = [_gaussian_kl_integral(*column) for column in zip(*values, strict=True)]
-    assert_accurate(got, exact, msg="vs the integral by mpmath.quad")
+    # quadrature is costly: the first two parameter sets by the integral, all by torch
+    exact = [_gaussian_kl_integral(*column) for column in list(zip(*values, strict=True))[:2]]
+    assert_accurate(got[:2], exact, msg="vs the integral by mpmath.quad")
     normal_p = D.Normal(params[0].double().cpu(), params[1].double().cpu())
     normal_q = D.Normal(params[2].double().cpu(), params[3].double().cpu())
     assert_close(got, D.kl_divergence(normal_p, normal_q), dtype=dtype, msg="vs torch")

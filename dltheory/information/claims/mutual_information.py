@@ -31,9 +31,12 @@ from dltheory.information.claims._support import (
     H_Y_GIVEN_X,
     LIM_I,
     LIM_J,
+    LN2,
     MI,
     PMI,
+    POSITIVE_TABLE,
     P,
+    check_gradients,
     close,
     exact_measures,
     i,
@@ -151,8 +154,8 @@ mutual_information_definition = SECTION.claim(
 
 
 @mutual_information_definition.numeric_leg(
-    oracle="mpmath at 40 digits (error in eps, relative to the table's scale); "
-    "scipy.special.rel_entr(P, p_X p_Y)"
+    oracle="mpmath at 40 digits (error in eps, relative to the table's scale; nats and bits); "
+    "scipy.special.rel_entr(P, p_X p_Y); gradcheck and gradgradcheck (float64)"
 )
 def _(impl, device, dtype) -> None:
     for joint in joints(dtype, device):
@@ -160,6 +163,8 @@ def _(impl, device, dtype) -> None:
         assert got.dtype == dtype and got.device == joint.device
         want, scale = exact_measures(joint, "mi", "scale")
         assert_accurate(got, want, scale=scale, msg="vs mpmath")
+        bits = impl.mutual_information(joint, base=2)
+        assert_accurate(bits, want / LN2, scale=scale / LN2, msg="in bits")
         values = oracle_input(joint)
         rows, cols = marginals_np(values)
         scipy_mi = scipy.special.rel_entr(values, rows * cols).sum(axis=(-2, -1))
@@ -169,6 +174,8 @@ def _(impl, device, dtype) -> None:
     tiny = on(tiny / tiny.sum(), dtype, device)
     (table,) = mp_tables(tiny)
     assert_accurate(impl.mutual_information(tiny), table.mi, scale=table.scale, msg="tiny")
+    if dtype == torch.float64:
+        check_gradients(lambda z: impl.mutual_information(z, validate=False), POSITIVE_TABLE)
 
 
 @mutual_information_definition.property_leg(

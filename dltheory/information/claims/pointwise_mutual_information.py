@@ -10,6 +10,8 @@ Main declarations:
 
 from __future__ import annotations
 
+import functools
+
 import numpy as np
 import sympy as sp
 import torch
@@ -26,7 +28,9 @@ from dltheory.information.claims._support import (
     LIM_J,
     MI,
     PMI,
+    POSITIVE_TABLE,
     P,
+    check_gradients,
     exact_measures,
     i,
     j,
@@ -92,7 +96,7 @@ def _mp_pmi(joint: torch.Tensor) -> torch.Tensor:
 
 @pmi_definition.numeric_leg(
     oracle="mpmath (error in eps of max(1, |pmi|)); log p - log p_X - log p_Y with NumPy "
-    "(-inf where p = 0)"
+    "(-inf where p = 0); gradcheck and gradgradcheck (float64)"
 )
 def _(impl, device, dtype) -> None:
     for joint in joints(dtype, device):
@@ -103,6 +107,9 @@ def _(impl, device, dtype) -> None:
         assert_close(got, want, msg="vs log p - log p_X - log p_Y (NumPy)")
         bits = impl.pointwise_mutual_information(joint, base=2)
         assert_close(bits, want / np.log(2), msg="bits")
+    if dtype == torch.float64:
+        fn = functools.partial(impl.pointwise_mutual_information, validate=False)
+        check_gradients(fn, POSITIVE_TABLE)
 
 
 @pmi_definition.property_leg(
