@@ -38,6 +38,7 @@ from dltheory.information.claims._support import (
     joints,
     marginals_np,
     mp_tables,
+    on,
     p_x,
     p_y,
     reduce_sums,
@@ -94,12 +95,20 @@ def _mp_pmi(joint: torch.Tensor) -> torch.Tensor:
     return torch.tensor([t.pmi for t in tables], dtype=torch.float64).reshape(joint.shape)
 
 
+#: a cell far smaller than 1 whose PMI is moderate (log 7/3): p = 4e-28/7, p_X = 3/7 + p,
+#: p_Y = p. The log-ratio of tiny operands must keep its accuracy (found by Hypothesis)
+_TINY_CELL = torch.tensor(
+    [[0.0, 0.5714285714285714], [0.0, 0.0], [5.714285714285714e-29, 0.42857142857142855]],
+    dtype=torch.float64,
+)
+
+
 @pmi_definition.numeric_leg(
     oracle="mpmath (error in eps of max(1, |pmi|)); log p - log p_X - log p_Y with NumPy "
     "(-inf where p = 0); gradcheck and gradgradcheck (float64)"
 )
 def _(impl, device, dtype) -> None:
-    for joint in joints(dtype, device):
+    for joint in [*joints(dtype, device), on(_TINY_CELL, dtype, device)]:
         got = impl.pointwise_mutual_information(joint)
         assert got.dtype == dtype and got.shape == joint.shape
         assert_accurate(got, _mp_pmi(joint), scale=1.0, msg="vs mpmath")
