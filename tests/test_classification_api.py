@@ -356,3 +356,60 @@ def test_docstring_examples_run():
     for test in tests:
         runner.run(test)
     assert runner.failures == 0
+
+
+# --- regressions found by fuzzing (issue 9) --------------------------------------------------
+
+
+def test_gradient_with_respect_to_a_zero_target_is_minus_log_softmax():
+    """The loss is linear in the target: d l / d y_j = -log softmax(o)_j also where y_j = 0."""
+    x = torch.zeros(1, 3, requires_grad=True)
+    y = torch.tensor([[1.0, 0.0, 0.0]], requires_grad=True)
+    (got,) = torch.autograd.grad(cross_entropy(x, y), y)
+    (want,) = torch.autograd.grad(F.cross_entropy(x, y), y)
+    assert_close(got, want)
+    x64 = _logits(3, 4, dtype=torch.float64).requires_grad_()
+    y64 = torch.tensor([[0.25, 0.0, 0.75, 0.0], [0.0, 1.0, 0.0, 0.0], [0.5, 0.5, 0.0, 0.0]])
+    y64 = y64.double().requires_grad_()
+
+    def loss(z, t):
+        return cross_entropy(z, t, reduction="none", validate=False)
+
+    assert torch.autograd.gradcheck(loss, (x64, y64))
+
+
+@pytest.mark.parametrize(("dtype", "big"), [(torch.float64, 1e300), (torch.float32, 1e4)])
+def test_logsumexp_gradient_is_the_softmax_at_large_logits(dtype, big):
+    """exp(o - lse) with lse rounded loses log s next to a large o; the shifted softmax does
+    not: [1e300, 1e300] has gradient [0.5, 0.5], not [1, 1]."""
+    x = (big + torch.tensor([[0.0, 0.0], [0.0, -1.0], [2.0, 1.0]], dtype=torch.float64)).to(dtype)
+    leaf = x.clone().requires_grad_()
+    (grad,) = torch.autograd.grad(logsumexp(leaf).sum(), leaf)
+    exact = torch.softmax(x.double() - x.double().amax(-1, keepdim=True), -1)
+    assert_close(grad, exact)
+
+
+def test_infinite_logits_follow_torch():
+    """+inf (or NaN) anywhere in a slice makes it NaN, as torch.softmax does (it gave
+    [nan, 0, 0]); logsumexp is +inf there."""
+    x = torch.tensor([[float("inf"), 0.0, 1.0], [float("-inf"), 0.0, 1.0]])
+    for ours, theirs in ((softmax, torch.softmax), (log_softmax, torch.log_softmax)):
+        got, want = ours(x), theirs(x, -1)
+        assert torch.isnan(got[0]).all() and torch.equal(torch.isnan(got), torch.isnan(want))
+        assert_close(got[1], want[1])
+    assert torch.isposinf(logsumexp(x)[0])
+
+
+def test_meta_tensors_are_not_value_checked():
+    labels = torch.tensor([0, 2], device="meta")
+    code = one_hot(labels, 3)
+    assert code.device.type == "meta" and code.shape == (2, 3) and code.dtype == torch.int64
+    x = torch.zeros(2, 3, device="meta")
+    for target in (labels, torch.full((2, 3), 1 / 3, device="meta")):
+        assert cross_entropy(x, target).device.type == "meta"
+        assert cross_entropy_grad(x, target).shape == (2, 3)
+
+
+def test_one_hot_rejects_a_bool_number_of_classes():
+    with pytest.raises(TypeError, match="num_classes must be an int, got bool"):
+        one_hot(torch.tensor([0, 1]), True)
