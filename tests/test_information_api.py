@@ -5,8 +5,10 @@ torch.distributions."""
 from __future__ import annotations
 
 import doctest
+import inspect
 import math
 
+import mpmath
 import numpy as np
 import pytest
 import scipy.special
@@ -14,7 +16,7 @@ import scipy.stats
 import torch
 import torch.distributions as D
 
-from dltheory.core.tolerances import FLOAT_DTYPES, assert_close
+from dltheory.core.tolerances import FLOAT_DTYPES, assert_accurate, assert_close
 from dltheory.information import (
     conditional_entropy,
     cross_entropy,
@@ -472,7 +474,107 @@ def test_validate_false_skips_value_checks_and_computes_the_formula():
 
 
 def test_docstring_examples_run():
-    result = doctest.testmod(
-        reference, extraglobs={"torch": torch}, optionflags=doctest.NORMALIZE_WHITESPACE
-    )
-    assert result.failed == 0 and result.attempted >= 10
+    attempted = 0
+    for module in {inspect.getmodule(getattr(reference, name)) for name in reference.__all__}:
+        result = doctest.testmod(
+            module, extraglobs={"torch": torch}, optionflags=doctest.NORMALIZE_WHITESPACE
+        )
+        assert result.failed == 0, module
+        attempted += result.attempted
+    assert attempted >= 10
+
+
+# --- regressions found by fuzzing (issue 9) --------------------------------------------------
+
+F32 = torch.float32
+
+
+def _mp_gaussian_kl(mu_p, s_p, mu_q, s_q):
+    """The divergence at 50 digits, for float64 inputs (read exactly)."""
+    mpmath.mp.dps = 50
+    mu_p, s_p, mu_q, s_q = (mpmath.mpf(float(v)) for v in (mu_p, s_p, mu_q, s_q))
+    value = mpmath.log(s_q / s_p) + (s_p**2 + (mu_p - mu_q) ** 2) / (2 * s_q**2) - 0.5
+    return float(value)
+
+
+@pytest.mark.parametrize(
+    ("params", "dtype"),
+    [
+        ((3e38, 1.0, -3e38, 3e38), F32),  # mu_p - mu_q overflows; the answer is 90.10
+        ((0.0, 1e-20, 0.0, 1e20), F32),  # sigma_p / sigma_q underflows to 0
+        ((0.0, 1e-35, 0.0, 1e10), F32),  # ... to the smallest subnormal: 102.78, not 103.12
+        ((0.0, 1e-40, 0.0, 1e-39), F32),  # subnormal scales
+        ((1e-300, 1e-310, 0.0, 3e-310), F64),
+        ((0.0, 1.0 + 2**-30, 0.0, 1.0), F64),  # nearly equal: the value is about 2**-60
+        ((1.0, 1e-3, 1.0, 1e-3 * (1 - 1e-6)), F32),
+    ],
+    ids=str,
+)
+def test_gaussian_kl_is_accurate_where_intermediates_overflow(params, dtype):
+    args = [torch.tensor(v, dtype=dtype) for v in params]
+    exact = _mp_gaussian_kl(*(a.double() for a in args))
+    assert_accurate(gaussian_kl_divergence(*args), exact)
+
+
+def test_gaussian_kl_is_inf_only_where_it_overflows():
+    huge = [torch.tensor(v, dtype=F32) for v in (0.0, 1e20, 0.0, 1e-20)]  # 0.5 r^2 = 5e79
+    assert torch.isposinf(gaussian_kl_divergence(*huge))  # was NaN (inf - inf)
+
+
+def test_gaussian_kl_gradients_at_subnormal_scales():
+    """sigma_p = sigma_q = 1e-310: d/d sigma_p = (r^2 - 1)/sigma_p = 0, not inf - inf."""
+    args = [torch.tensor(v, dtype=F64, requires_grad=True) for v in (0.0, 1e-310, 0.0, 1e-310)]
+    grads = torch.autograd.grad(gaussian_kl_divergence(*args), args)
+    assert all(g == 0 for g in grads), grads
+
+
+def test_uniform_entropy_of_an_interval_wider_than_the_range():
+    got = uniform_differential_entropy(torch.tensor(-3e38), torch.tensor(3e38))
+    assert_accurate(got, math.log(6e38), dtype=F32)  # was +inf: 6e38 overflows float32
+
+
+@pytest.mark.parametrize(
+    ("table", "dtype"),
+    [
+        ([[1e-20, 1e-20], [1e-20, 1.0]], F32),  # 5th digit wrong: large logs cancelled
+        ([[0.5, 3e-45], [7e-45, 0.5]], F32),  # subnormal cells
+        ([[0.5, 1e-321], [1e-322, 0.5]], F64),
+    ],
+    ids=str,
+)
+def test_pmi_is_accurate_at_tiny_and_subnormal_cells(table, dtype):
+    joint = torch.tensor(table, dtype=dtype)
+    mpmath.mp.dps = 50
+    cells = [[mpmath.mpf(float(v)) for v in row] for row in joint.double().tolist()]
+    p_x = [mpmath.fsum(row) for row in cells]
+    p_y = [mpmath.fsum(col) for col in zip(*cells, strict=True)]
+    exact = [[float(mpmath.log(v / (p_x[i] * p_y[j]))) for j, v in enumerate(row)]
+             for i, row in enumerate(cells)]  # fmt: skip
+    got = pointwise_mutual_information(joint, validate=False)
+    # the (1, 1) cell of the first table is -2e-20 exactly, and 0 from float32 marginals
+    # (1 + 1e-20 rounds to 1): compare it at the scale of the marginals' rounding
+    assert_accurate(got, exact, scale=torch.tensor([[0.0, 0.0], [0.0, 1.0]]))
+
+
+def test_pmi_gradients_at_subnormal_cells_are_never_nan():
+    for table in ([[0.5, 1e-320], [1e-320, 0.5]], [[1e-200, 1e-300], [0.0, 1.0]]):
+        joint = torch.tensor(table, dtype=F64, requires_grad=True)
+        pmi = pointwise_mutual_information(joint, validate=False)
+        (grad,) = torch.autograd.grad(pmi[joint > 0].sum(), joint)
+        assert not torch.isnan(grad).any(), (table, grad)
+    # where nothing overflows, the gradient is the exact one: 1/p - R/p_x - C/p_y
+    joint = torch.tensor([[0.5, 1e-300], [1e-300, 0.5]], dtype=F64, requires_grad=True)
+    (grad,) = torch.autograd.grad(pointwise_mutual_information(joint)[0, 0], joint)
+    assert_close(grad[0, 0], 1 / 0.5 - 1 / (0.5 + 1e-300) - 1 / (0.5 + 1e-300))
+
+
+def test_a_huge_int_base_is_exact():
+    p = _simplex(3, 5, seed=25)
+    assert_close(entropy(p, base=10**400), entropy(p) / (400 * math.log(10)))
+
+
+def test_meta_tensors_give_meta_results_without_value_checks():
+    p = torch.full((2, 3), 1 / 3, device="meta")
+    for out in (entropy(p), kl_divergence(p, p), mutual_information(p),
+                gaussian_kl_divergence(p, p, p, p)):  # fmt: skip
+        assert out.device.type == "meta"
