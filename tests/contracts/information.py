@@ -177,6 +177,11 @@ def _joint_samples(**kwargs) -> tuple[Sample, ...]:
         *per_dtype(
             "subnormal cells", lambda fi: ((_subnormal_rows(fi) / 2,), kwargs), gradcheck=False
         ),
+        *per_dtype(  # 1/p - 1/p_x - 1/p_y overflows term by term: inf - inf
+            "a subnormal cell alone in its row and column",
+            lambda fi: ((t([[fi.smallest_normal / 8, 0.0], [0.0, 1.0]]),), kwargs),
+            gradcheck=False,
+        ),
     )
 
 
