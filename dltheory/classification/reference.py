@@ -1,7 +1,14 @@
 r"""Reference implementations for linear classification (section 4 of the notes).
 
-Written from the formulas, not by calling the matching ``torch`` built-ins, so that those
-built-ins can serve as independent oracles. Conventions follow ``torch.nn.functional``:
+Speed and accuracy together: the fused ``torch`` kernels do the bulk of the work where
+they are as accurate as the formula allows, and the entries they get wrong are recomputed.
+:func:`softmax` is ``torch.softmax``; :func:`log_softmax`, :func:`logsumexp` and
+:func:`cross_entropy` call the built-in and recompute only the entries whose value is close to
+0, where ``log`` of a rounded sum near 1 has lost its relative accuracy (a confident
+prediction), by ``log1p`` of the sum of the other terms. The claims therefore check these
+functions against oracles that do not go through ``torch``'s kernels (mpmath, SciPy), and
+the gradients against an independent closed form. Conventions follow
+``torch.nn.functional``:
 
 * :func:`softmax`, :func:`log_softmax` and :func:`logsumexp` reduce over ``dim`` (default
   the last one);
@@ -24,9 +31,11 @@ Tensors on the ``meta`` device give ``meta`` results: value checks are skipped f
 
 from __future__ import annotations
 
+import math
 from typing import Literal
 
 import torch
+import torch.nn.functional as F
 
 from dltheory.core.validation import (
     check_bool,
@@ -44,6 +53,7 @@ from dltheory.core.validation import (
 __all__ = ["cross_entropy", "cross_entropy_grad", "log_softmax", "logsumexp", "one_hot", "softmax"]
 
 Reduction = Literal["none", "mean", "sum"]
+_HALF = (torch.float16, torch.bfloat16)
 
 
 def one_hot(
@@ -101,100 +111,133 @@ def one_hot(
     return out.scatter_(-1, labels.unsqueeze(-1).to(torch.int64), 1)
 
 
-def _row_max(x: torch.Tensor, dim: int) -> tuple[torch.Tensor, torch.Tensor]:
-    """The shift :math:`m` and the mask of slices whose maximum is finite.
+_LOG_HALF = -math.log(2.0)
+_LOG_TWO = math.log(2.0)
 
-    :math:`m` is the slice maximum, except 0 for a slice of only ``-inf`` (its
-    exponentials are then 0, not NaN). A NaN or ``+inf`` maximum is kept: subtracting it
-    makes the whole slice NaN, the declared policy for NaN and ``+inf`` logits.
+
+def _work(x: torch.Tensor) -> torch.Tensor:
+    """``x`` in the dtype arithmetic is carried out in (float32 for float16/bfloat16)."""
+    t = opmath_dtype(x.dtype)
+    return x if x.dtype == t else x.to(t)
+
+
+def _rows(mask: torch.Tensor, dim: int) -> tuple[torch.Tensor, ...]:
+    """Indices of the slices along ``dim`` where ``mask`` (size 1 on ``dim``) holds, for a
+    tensor whose dimension ``dim`` was moved last (so ``x.movedim(dim, -1)[rows]`` is 2-D)."""
+    return mask.movedim(dim, -1).squeeze(-1).nonzero(as_tuple=True)
+
+
+def _put(x: torch.Tensor, where: tuple[torch.Tensor, ...], values: torch.Tensor) -> torch.Tensor:
+    """``x`` with ``values`` written at ``where``: in place unless autograd tracks ``x``."""
+    if x.requires_grad or values.requires_grad:
+        return x.index_put(where, values)
+    return x.index_put_(where, values)
+
+
+def _log1p_rest(rows: torch.Tensor, c: torch.Tensor) -> torch.Tensor:
+    r""":math:`\operatorname{log1p}\bigl(\sum_{k \ne c} e^{o_k - o_c}\bigr)` for each row of
+    ``rows`` (a 2-D copy, overwritten) at its column ``c`` (shape ``(R, 1)``):
+    :math:`-\log\operatorname{softmax}(\mathbf{o})_c`, accurate to a few ulps when :math:`o_c`
+    is the maximum, however close to 0 the result is (Blanchard, Higham & Higham,
+    *Accurately computing the log-sum-exp and softmax functions*, 2021)."""
+    if rows.requires_grad:
+        others = torch.exp(rows - rows.gather(-1, c)).scatter(-1, c, 0.0)
+    else:  # ``rows`` is the caller's scratch copy: reuse it
+        others = rows.sub_(rows.gather(-1, c)).exp_().scatter_(-1, c, 0.0)
+    return torch.log1p(others.sum(-1))
+
+
+def _accurate_log_softmax(x: torch.Tensor, dim: int) -> torch.Tensor:
+    r"""``torch.log_softmax`` with its largest entry recomputed where that entry is above
+    :math:`\log\frac12`.
+
+    There :math:`\log\operatorname{softmax}(\mathbf{o})_c = -\log s` with
+    :math:`s = \sum_k e^{o_k - m} < 2`, and ``log`` of the rounded :math:`s` keeps an absolute
+    error of about one ulp of 1, which is no relative accuracy at all when :math:`\log s`
+    is tiny (a confident prediction). Those entries become
+    :math:`-\operatorname{log1p}(\sum_{k \ne c} e^{o_k - o_c})`; every other entry is at most
+    :math:`\log\frac12` and already accurate to a few ulps. Rows far from confident cost one
+    extra pass (the row maxima).
     """
-    m = x.amax(dim=dim, keepdim=True)
-    zero = torch.zeros((), dtype=m.dtype, device=m.device)
-    return torch.where(torch.isneginf(m), zero, m), torch.isfinite(m)
+    if x.dim() == 1:  # one slice: give it a batch dimension for the row indexing below
+        return _accurate_log_softmax(x.unsqueeze(0), 1).squeeze(0)
+    y = torch.log_softmax(x, dim)
+    if not has_values(x):
+        return y
+    near = y.amax(dim, keepdim=True) > _LOG_HALF  # amax: far cheaper than max with indices
+    if not bool(near.any()):
+        return y
+    rows = _rows(near, dim)
+    sel = x.movedim(dim, -1)[rows]
+    cols = sel.argmax(-1, keepdim=True)
+    fixed = -_log1p_rest(sel, cols)
+    return _put(y.movedim(dim, -1), (*rows, cols.squeeze(-1)), fixed).movedim(-1, dim)
 
 
-def _log_partition(x: torch.Tensor, dim: int) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
-    r"""Return ``(m, log_s, scratch)``: the shift :math:`m = \max_k o_k`,
-    :math:`\log s = \log\sum_k e^{o_k - m}`, and a tensor of ``x``'s shape the caller may
-    overwrite (it held the exponentials).
+def _accurate_logsumexp(x: torch.Tensor, dim: int) -> torch.Tensor:
+    r"""``torch.logsumexp`` (keepdim) with the results below 1 in magnitude recomputed as
+    :math:`m + \operatorname{log1p}(\sum_{k} e^{o_k - m} - 1)`.
 
-    When the maximum dominates, :math:`s` is close to 1 and ``log`` of the rounded sum keeps
-    no relative accuracy in :math:`\log s`. The maximal term is exactly :math:`e^0 = 1`, so
-    for :math:`s < 2` (then it is the only term equal to 1, all others lie in
-    :math:`[0, 1)`) the sum of the others is :math:`\sum_k \operatorname{frac}(e^{z_k})` and
-    :math:`\log s = \operatorname{log1p}(\cdot)` is accurate to a few ulps (Blanchard,
-    Higham & Higham, *Accurately computing the log-sum-exp and softmax functions*, 2021).
-    Rows whose maximum is not finite are shifted by 0 and use the plain sum.
+    The built-in's :math:`m + \log s` carries an absolute error of about one ulp of 1 from
+    :math:`\log s`, which is a large relative error only when the result itself is small;
+    there the sum of the terms other than the maximal one (each :math:`e^{o_k - m} < 1`, so
+    their fractional parts) keeps :math:`\log s` accurate to a few ulps.
     """
-    m, finite = _row_max(x, dim)
-    e = torch.sub(x, m).exp_()
-    s = e.sum(dim=dim, keepdim=True)
-    rest = e.frac_().sum(dim=dim, keepdim=True)
-    return m, torch.where(finite & (s < 2), torch.log1p(rest), torch.log(s)), e
+    if x.dim() == 1:
+        return _accurate_logsumexp(x.unsqueeze(0), 1).squeeze(0)
+    out = torch.logsumexp(x, dim, keepdim=True)
+    if not has_values(x):
+        return out
+    small = out.abs() < 1
+    if not bool(small.any()):
+        return out
+    rows = _rows(small, dim)
+    sel = x.movedim(dim, -1)[rows]
+    m = sel.amax(-1, keepdim=True)
+    e = torch.exp(sel - m)
+    s = e.sum(-1)
+    log_s = torch.where(s < 2, torch.log1p(torch.frac(e).sum(-1)), torch.log(s))
+    return _put(
+        out.movedim(dim, -1), (*rows, torch.zeros_like(rows[0])), m.squeeze(-1) + log_s
+    ).movedim(-1, dim)
 
 
-def _log_probs(x: torch.Tensor, dim: int) -> torch.Tensor:
-    r""":math:`(o - m) - \log s`: the log-softmax, written into the scratch buffer."""
-    m, log_s, scratch = _log_partition(x, dim)
-    return torch.sub(x, m, out=scratch).sub_(log_s)
+def _index_losses(x: torch.Tensor, target: torch.Tensor, cdim: int) -> torch.Tensor:
+    r"""Per-sample :math:`-\log\operatorname{softmax}(\mathbf{o})_c` for class indices.
 
-
-class _Softmax(torch.autograd.Function):
-    @staticmethod
-    def forward(ctx, x: torch.Tensor, dim: int):
-        work = x.to(opmath_dtype(x.dtype))
-        z = work - _row_max(work, dim)[0]
-        z.exp_()
-        z.div_(z.sum(dim=dim, keepdim=True))
-        y = z.to(x.dtype)
-        ctx.dim = dim
-        ctx.save_for_backward(y)
-        return y
-
-    @staticmethod
-    def backward(ctx, grad: torch.Tensor):
-        # d softmax_i / d o_j = y_i ([i = j] - y_j)  =>  grad_o = y * (g - <g, y>)
-        (y,) = ctx.saved_tensors
-        t = opmath_dtype(y.dtype)
-        y_, g_ = y.to(t), grad.to(t)
-        out = y_ * (g_ - (g_ * y_).sum(dim=ctx.dim, keepdim=True))
-        return out.to(y.dtype), None
-
-
-class _LogSoftmax(torch.autograd.Function):
-    @staticmethod
-    def forward(ctx, x: torch.Tensor, dim: int, out_dtype: torch.dtype):
-        y = _log_probs(x.to(opmath_dtype(x.dtype)), dim).to(out_dtype)
-        ctx.dim, ctx.in_dtype = dim, x.dtype
-        ctx.save_for_backward(y)
-        return y
-
-    @staticmethod
-    def backward(ctx, grad: torch.Tensor):
-        # d log_softmax_i / d o_j = [i = j] - softmax_j  =>  grad_o = g - softmax * sum(g)
-        (y,) = ctx.saved_tensors
-        t = opmath_dtype(y.dtype)
-        g_ = grad.to(t)
-        out = g_ - y.to(t).exp() * g_.sum(dim=ctx.dim, keepdim=True)
-        return out.to(ctx.in_dtype), None, None
+    ``torch.nn.functional.cross_entropy`` computes it as :math:`\log s - (o_c - m)`, good to a
+    few ulps except when the loss is below :math:`\log 2`: then :math:`o_c` is the maximum
+    and the loss is :math:`\log s` alone, whose rounding error is about one ulp of 1. Those
+    samples are recomputed as :math:`\operatorname{log1p}(\sum_{k \ne c} e^{o_k - o_c})`.
+    """
+    index = target if target.dtype == torch.int64 else target.to(torch.int64)
+    if x.dim() == 1:
+        return _index_losses(x.unsqueeze(0), index.unsqueeze(0), 1).squeeze(0)
+    loss = F.cross_entropy(x, index, reduction="none")
+    if not has_values(x) or loss.numel() == 0:
+        return loss
+    near = loss < _LOG_TWO
+    if not bool(near.any()):
+        return loss
+    rows = near.nonzero(as_tuple=True)
+    cols = index[rows].unsqueeze(-1)
+    return _put(loss, rows, _log1p_rest(x.movedim(cdim, -1)[rows], cols))
 
 
 class _LogSumExp(torch.autograd.Function):
     @staticmethod
     def forward(ctx, x: torch.Tensor, dim: int):
-        m, log_s, _ = _log_partition(x.to(opmath_dtype(x.dtype)), dim)
-        lse = torch.where(torch.isposinf(m), m, m + log_s)  # +inf logit: +inf, as torch
         ctx.dim = dim
         ctx.save_for_backward(x)
-        return lse.to(x.dtype)
+        return _accurate_logsumexp(_work(x), dim).to(x.dtype)
 
     @staticmethod
     def backward(ctx, grad: torch.Tensor):
-        # d logsumexp / d o_j = softmax(o)_j, from the shifted logits: exp(o_j - lse) with
-        # lse already rounded loses every digit of log s next to a large m (1e300 + 0.69)
+        # d logsumexp / d o_j = softmax(o)_j, from the logits: exp(o_j - lse) with lse
+        # already rounded loses every digit of log s next to a large m (1e300 + 0.69)
         (x,) = ctx.saved_tensors
-        t = opmath_dtype(x.dtype)
-        return (grad.to(t) * _Softmax.apply(x.to(t), ctx.dim)).to(x.dtype), None
+        w = _work(x)
+        return (_work(grad) * torch.softmax(w, ctx.dim)).to(x.dtype), None
 
 
 def softmax(input: torch.Tensor, dim: int = -1) -> torch.Tensor:
@@ -227,7 +270,9 @@ def softmax(input: torch.Tensor, dim: int = -1) -> torch.Tensor:
     """
     check_floating("input", input)
     dim = normalize_dim("input", input, dim)
-    return _Softmax.apply(input, dim)
+    if input.dtype in _HALF:
+        return torch.softmax(input, dim, dtype=torch.float32).to(input.dtype)
+    return torch.softmax(input, dim)
 
 
 def log_softmax(input: torch.Tensor, dim: int = -1) -> torch.Tensor:
@@ -256,7 +301,7 @@ def log_softmax(input: torch.Tensor, dim: int = -1) -> torch.Tensor:
     """
     check_floating("input", input)
     dim = normalize_dim("input", input, dim)
-    return _LogSoftmax.apply(input, dim, input.dtype)
+    return _accurate_log_softmax(_work(input), dim).to(input.dtype)
 
 
 def logsumexp(input: torch.Tensor, dim: int = -1, keepdim: bool = False) -> torch.Tensor:
@@ -291,7 +336,10 @@ def logsumexp(input: torch.Tensor, dim: int = -1, keepdim: bool = False) -> torc
     check_floating("input", input)
     dim = normalize_dim("input", input, dim)
     check_bool("keepdim", keepdim)
-    out = _LogSumExp.apply(input, dim)
+    if torch.is_grad_enabled() and input.requires_grad:
+        out = _LogSumExp.apply(input, dim)
+    else:
+        out = _accurate_logsumexp(_work(input), dim).to(input.dtype)
     return out if keepdim else out.squeeze(dim)
 
 
@@ -319,7 +367,11 @@ def _check_target(input: torch.Tensor, target: object, validate: bool) -> bool:
                 f"{tuple(input.shape)} needs {tuple(expected)}"
             )
         if validate and target.numel() and has_values(target):
-            lo, hi = int(target.min()), int(target.max())
+            if target.numel() <= 256:  # a small call: one copy to Python beats two reductions
+                values = target.reshape(-1).tolist()
+                lo, hi = min(values), max(values)
+            else:
+                lo, hi = int(target.min()), int(target.max())
             if lo < 0 or hi >= num_classes:
                 bad = lo if lo < 0 else hi
                 raise ValueError(f"target contains class index {bad}, outside [0, {num_classes})")
@@ -348,76 +400,55 @@ def _weighted_log_probs(y: torch.Tensor, log_p: torch.Tensor) -> torch.Tensor:
 
 
 def _softmax_minus_target(
-    probs: torch.Tensor, target: torch.Tensor, cdim: int, is_index: bool, *, inplace: bool = False
+    probs: torch.Tensor, target: torch.Tensor, cdim: int, is_index: bool
 ) -> torch.Tensor:
     r""":math:`\operatorname{softmax}(\mathbf{o}) \sum_j y_j - \mathbf{y}` from the softmax
     ``probs``: the gradient of one sample's loss (``softmax - y`` when :math:`\sum_j y_j = 1`)."""
     if is_index:
         index = target.unsqueeze(cdim).to(torch.int64)
         minus_one = torch.full_like(index, -1, dtype=probs.dtype)
-        scatter = probs.scatter_add_ if inplace else probs.scatter_add
-        return scatter(cdim, index, minus_one)
+        return probs.scatter_add(cdim, index, minus_one)
     y = target.to(probs.dtype)
     return probs * y.sum(dim=cdim, keepdim=True) - y
 
 
 class _CrossEntropy(torch.autograd.Function):
-    r"""Cross-entropy whose backward is the closed-form gradient of
-    ``classification.softmax-ce-gradient``: :math:`(\operatorname{softmax}(\mathbf{o})
-    \textstyle\sum_j y_j - \mathbf{y})` times the incoming gradient (which is
-    :math:`\operatorname{softmax}(\mathbf{o}) - \mathbf{y}` for targets on the simplex).
-
-    For class indices the forward pass needs only the row statistics: the loss is
-    :math:`(m - o_c) + \log s`, a sum of two nonnegative terms, and only :math:`m` and
-    :math:`\log s` are kept for the backward pass, which forms
-    :math:`\operatorname{softmax}(\mathbf{o}) = \exp(o - m - \log s)` once. When a
-    higher-order graph is requested (``create_graph=True``) the same formula is evaluated from
-    the saved logits with differentiable operations instead.
+    r"""Cross-entropy with probability targets, whose backward is the closed-form gradient of
+    ``classification.softmax-ce-gradient``: :math:`\operatorname{softmax}(\mathbf{o})
+    \textstyle\sum_j y_j - \mathbf{y}` times the incoming gradient (which is
+    :math:`\operatorname{softmax}(\mathbf{o}) - \mathbf{y}` for targets on the simplex), and
+    :math:`-\log\operatorname{softmax}(\mathbf{o})_j` with respect to :math:`y_j`, also where
+    :math:`y_j = 0` (the loss is linear in :math:`\mathbf{y}`). When a higher-order graph is
+    requested (``create_graph=True``) the same formulas are evaluated from the saved logits
+    with differentiable operations.
     """
 
     @staticmethod
-    def forward(ctx, x, target, cdim: int, reduction: str, is_index: bool):
+    def forward(ctx, x, target, cdim: int, reduction: str):
         t = opmath_dtype(x.dtype)
-        work = x.to(t)
-        if is_index:
-            m, log_s, _ = _log_partition(work, cdim)
-            chosen = work.gather(cdim, target.unsqueeze(cdim).to(torch.int64))
-            loss = ((m - chosen) + log_s).squeeze(cdim)
-            ctx.save_for_backward(x, target, m, log_s)
-        else:
-            log_p = _log_probs(work, cdim)
-            loss = -_weighted_log_probs(target.to(t), log_p).sum(dim=cdim)
-            ctx.save_for_backward(x, target, log_p)
-        ctx.cdim, ctx.reduction, ctx.is_index = cdim, reduction, is_index
+        log_p = _accurate_log_softmax(x.to(t), cdim)
+        loss = -_weighted_log_probs(target.to(t), log_p).sum(dim=cdim)
+        ctx.save_for_backward(x, target, log_p)
+        ctx.cdim, ctx.reduction = cdim, reduction
         ctx.count = max(loss.numel(), 1)
         return _reduce(loss, reduction).to(x.dtype)
 
     @staticmethod
     def backward(ctx, grad):
-        x, target, *saved = ctx.saved_tensors
+        x, target, log_p = ctx.saved_tensors
         cdim, t = ctx.cdim, opmath_dtype(x.dtype)
         scale = grad.to(t)
         if ctx.reduction == "none":
             scale = scale.unsqueeze(cdim)
         elif ctx.reduction == "mean":
             scale = scale / ctx.count
-        higher_order = torch.is_grad_enabled()
-        if higher_order:
-            log_p = _LogSoftmax.apply(x, cdim, t)
-            probs = log_p.exp()
-        elif ctx.is_index:
-            m, log_s = saved
-            probs = torch.sub(x.to(t), m).sub_(log_s).exp_()
-        else:
-            (log_p,) = saved
-            probs = log_p.exp()
-        grad_x = _softmax_minus_target(probs, target, cdim, ctx.is_index, inplace=not higher_order)
+        if torch.is_grad_enabled():  # a graph of the gradient itself is being built
+            log_p = _accurate_log_softmax(x.to(t), cdim)
+        grad_x = _softmax_minus_target(log_p.exp(), target, cdim, False) * scale
         grad_target = None
-        if not ctx.is_index and ctx.needs_input_grad[1]:
-            # d l / d y_j = -log softmax(o)_j, also where y_j = 0 (the loss is linear in y)
+        if ctx.needs_input_grad[1]:
             grad_target = (-log_p * scale).to(target.dtype)
-        grad_x = grad_x * scale if higher_order else grad_x.mul_(scale)
-        return grad_x.to(x.dtype), grad_target, None, None, None
+        return grad_x.to(x.dtype), grad_target, None, None
 
 
 def cross_entropy(
@@ -467,7 +498,11 @@ def cross_entropy(
     check_reduction(reduction)
     cdim = normalize_dim("input", input, _class_dim(input))
     is_index = _check_target(input, target, validate)
-    return _CrossEntropy.apply(input, target, cdim, reduction, is_index)
+    if is_index:
+        work = _work(input)
+        # autograd through the built-in and the recomputed confident samples is exact
+        return _reduce(_index_losses(work, target, cdim), reduction).to(input.dtype)
+    return _CrossEntropy.apply(input, target, cdim, reduction)
 
 
 def cross_entropy_grad(
@@ -509,7 +544,7 @@ def cross_entropy_grad(
     cdim = normalize_dim("input", input, _class_dim(input))
     is_index = _check_target(input, target, validate)
     t = opmath_dtype(input.dtype)
-    grad = _softmax_minus_target(_Softmax.apply(input.to(t), cdim), target, cdim, is_index)
+    grad = _softmax_minus_target(torch.softmax(input.to(t), cdim), target, cdim, is_index)
     if reduction == "mean":
         grad = grad / max(input.numel() // input.shape[cdim], 1)
     return grad.to(input.dtype)

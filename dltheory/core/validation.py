@@ -71,12 +71,12 @@ def check_bool(name: str, value: object) -> bool:
 
 def normalize_dim(name: str, x: torch.Tensor, dim: int) -> int:
     """Turn a possibly negative ``dim`` into an index, and reject empty dimensions."""
-    check_int("dim", dim)
-    if not -x.dim() <= dim < x.dim():
-        raise ValueError(
-            f"dim {describe(dim)} is out of range for {name} with {x.dim()} dimension(s)"
-        )
-    dim %= x.dim()
+    if type(dim) is not int:
+        check_int("dim", dim)
+    ndim = x.dim()
+    if not -ndim <= dim < ndim:
+        raise ValueError(f"dim {describe(dim)} is out of range for {name} with {ndim} dimension(s)")
+    dim %= ndim
     if x.shape[dim] == 0:
         raise ValueError(f"{name} has an empty dimension {dim} (shape {tuple(x.shape)})")
     return dim
@@ -210,9 +210,12 @@ def check_int(name: str, value: object, *, minimum: int | None = None) -> int:
         TypeError: ``value`` is not an integer.
         ValueError: ``value`` is below ``minimum``.
     """
-    if isinstance(value, bool) or not isinstance(value, numbers.Integral):
+    if type(value) is int:  # the common case, without the slow abstract-class check
+        number = value
+    elif isinstance(value, bool) or not isinstance(value, numbers.Integral):
         raise TypeError(f"{name} must be an int, got {type(value).__name__}")
-    number = int(value)
+    else:
+        number = int(value)
     if minimum is not None and number < minimum:
         raise ValueError(f"{name} must be an int >= {minimum}, got {number}")
     return number
