@@ -211,8 +211,9 @@ def kl_divergence(
     the divergence of nearly equal distributions keeps its relative accuracy (a few eps in
     float64, where SciPy's ``rel_entr`` summed loses six digits). It is :math:`\ge 0` for
     distributions; inputs that sum to 1 only up to rounding can give a tiny negative value,
-    which is the exact divergence of those inputs. Note the argument order: ``kl_divergence(p, q)`` is
-    :math:`D_{\mathrm{KL}}(P\|Q)`, unlike ``torch.nn.functional.kl_div(input, target)``.
+    which is the exact divergence of those inputs. Note the argument order:
+    ``kl_divergence(p, q)`` is :math:`D_{\mathrm{KL}}(P\|Q)`, unlike
+    ``torch.nn.functional.kl_div(input, target)``.
 
     NaN and inf: a NaN or infinite entry of ``p`` or ``q`` is a ``ValueError``. With
     ``validate=False`` a NaN propagates (but an outcome with :math:`p_i = 0` contributes 0,
