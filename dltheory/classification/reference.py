@@ -112,7 +112,6 @@ def one_hot(
 
 
 _LOG_HALF = -math.log(2.0)
-_LOG_TWO = math.log(2.0)
 
 
 def _work(x: torch.Tensor) -> torch.Tensor:
@@ -202,26 +201,65 @@ def _accurate_logsumexp(x: torch.Tensor, dim: int) -> torch.Tensor:
     ).movedim(-1, dim)
 
 
-def _index_losses(x: torch.Tensor, target: torch.Tensor, cdim: int) -> torch.Tensor:
-    r"""Per-sample :math:`-\log\operatorname{softmax}(\mathbf{o})_c` for class indices.
+def _index_losses(x: torch.Tensor, index: torch.Tensor, cdim: int) -> torch.Tensor:
+    r"""Per-sample :math:`-\log\operatorname{softmax}(\mathbf{o})_c` for class indices
+    (``index`` int64), without a graph.
 
-    ``torch.nn.functional.cross_entropy`` computes it as :math:`\log s - (o_c - m)`, good to a
-    few ulps except when the loss is below :math:`\log 2`: then :math:`o_c` is the maximum
-    and the loss is :math:`\log s` alone, whose rounding error is about one ulp of 1. Those
-    samples are recomputed as :math:`\operatorname{log1p}(\sum_{k \ne c} e^{o_k - o_c})`.
+    Computed as :math:`\operatorname{log1p}(\sum_{k \ne c} e^{o_k - o_c})`, one pass of
+    exponentials relative to the target's logit: accurate to a few ulps whether the loss is
+    large (the sum is large) or tiny (a confident prediction, where :math:`\log s - (o_c - m)`
+    of the built-in keeps no relative accuracy). Samples whose sum overflows (the target's
+    logit far below another, or infinite or NaN logits) are recomputed by
+    ``torch.nn.functional.cross_entropy``, whose maximum shift cannot overflow and whose
+    absolute error is then small against the large loss.
     """
-    index = target if target.dtype == torch.int64 else target.to(torch.int64)
     if x.dim() == 1:
         return _index_losses(x.unsqueeze(0), index.unsqueeze(0), 1).squeeze(0)
-    loss = F.cross_entropy(x, index, reduction="none")
+    c = index.unsqueeze(cdim)
+    chosen = x.gather(cdim, c)
+    others = torch.sub(x, chosen).exp_().scatter_(cdim, c, 0.0)
+    loss = torch.log1p(others.sum(cdim))
     if not has_values(x) or loss.numel() == 0:
         return loss
-    near = loss < _LOG_TWO
-    if not bool(near.any()):
-        return loss
-    rows = near.nonzero(as_tuple=True)
-    cols = index[rows].unsqueeze(-1)
-    return _put(loss, rows, _log1p_rest(x.movedim(cdim, -1)[rows], cols))
+    # an infinite or NaN target logit leaves nothing to shift by (and a single class no sum)
+    overflow = torch.isinf(loss) | ~torch.isfinite(chosen.squeeze(cdim))
+    if bool(overflow.any()):
+        loss = torch.where(overflow, F.cross_entropy(x, index, reduction="none"), loss)
+    return loss
+
+
+class _IndexCrossEntropy(torch.autograd.Function):
+    r"""Cross-entropy with class indices. The backward pass is the closed form of
+    ``classification.softmax-ce-gradient``, :math:`\operatorname{softmax}(\mathbf{o}) -
+    \mathbf{e}_c` times the incoming gradient, with the target's entry
+    :math:`p_c - 1 = \operatorname{expm1}(-l)` taken from the loss :math:`l`, so that it keeps
+    its relative accuracy when :math:`p_c` is close to 1. With ``create_graph=True`` the same
+    formula is built from differentiable operations on the logits.
+    """
+
+    @staticmethod
+    def forward(ctx, x, index, cdim: int, reduction: str):
+        loss = _index_losses(x, index, cdim)
+        ctx.save_for_backward(x, index, loss)
+        ctx.cdim, ctx.reduction, ctx.count = cdim, reduction, max(loss.numel(), 1)
+        return _reduce(loss, reduction)
+
+    @staticmethod
+    def backward(ctx, grad):
+        x, index, loss = ctx.saved_tensors
+        cdim = ctx.cdim if x.dim() > 1 else 0
+        c = index.unsqueeze(cdim)
+        scale = grad.unsqueeze(cdim) if ctx.reduction == "none" else grad
+        if ctx.reduction == "mean":
+            scale = scale / ctx.count
+        if torch.is_grad_enabled():  # a graph of the gradient itself is being built
+            xc = x.gather(cdim, c)
+            loss = torch.log1p(torch.exp(x - xc).scatter(cdim, c, 0.0).sum(cdim, keepdim=True))
+            target_entry = torch.expm1(-loss)
+            return torch.softmax(x, cdim).scatter(cdim, c, target_entry) * scale, None, None, None
+        probs = torch.softmax(x, cdim)
+        probs.scatter_(cdim, c, torch.expm1(-loss.unsqueeze(cdim)))
+        return probs.mul_(scale), None, None, None
 
 
 class _LogSumExp(torch.autograd.Function):
@@ -499,9 +537,11 @@ def cross_entropy(
     cdim = normalize_dim("input", input, _class_dim(input))
     is_index = _check_target(input, target, validate)
     if is_index:
+        index = target if target.dtype == torch.int64 else target.to(torch.int64)
         work = _work(input)
-        # autograd through the built-in and the recomputed confident samples is exact
-        return _reduce(_index_losses(work, target, cdim), reduction).to(input.dtype)
+        if torch.is_grad_enabled() and input.requires_grad:
+            return _IndexCrossEntropy.apply(work, index, cdim, reduction).to(input.dtype)
+        return _reduce(_index_losses(work, index, cdim), reduction).to(input.dtype)
     return _CrossEntropy.apply(input, target, cdim, reduction)
 
 
