@@ -35,6 +35,7 @@ from dltheory.core.validation import (
     check_int,
     check_real,
     check_same_device,
+    has_values,
     opmath_dtype,
 )
 
@@ -98,7 +99,7 @@ def _standardize(
         return d, mean, var, torch.rsqrt(var + eps_)
 
     d, mean, var, r = moments(x3, eps)
-    if not bool(torch.isfinite(var).all() & torch.isfinite(mean).all()):
+    if has_values(x3) and not bool(torch.isfinite(var).all() & torch.isfinite(mean).all()):
         amax = x3.detach().abs().amax(dim=dims, keepdim=True)
         if bool(torch.isfinite(amax).all()):  # finite input whose statistics overflowed
             s = _pow2_scale(amax)
@@ -452,6 +453,9 @@ def residual_block(
         b = None if beta is None else beta.to(t).reshape(1, -1, 1)
         return _affine(d, r, g, b).reshape(y.shape)
 
+    # every stride >= max(H, W) samples position 0 alone: the same result, and a stride torch
+    # can hold (a huge int is an error there)
+    stride = min(stride, max(x.shape[2], x.shape[3], 1))
     y = F.conv2d(work, w1.to(t), stride=stride, padding=w1.shape[2] // 2, groups=groups)
     y = torch.relu(bn(y, gamma1, beta1))
     y = F.conv2d(y, w2.to(t), padding=w2.shape[2] // 2, groups=groups)
