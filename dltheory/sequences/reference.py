@@ -735,8 +735,11 @@ def clip_grad_norm(
             for g, w in zip(tensors, work, strict=True)
         ]
         return (clipped[0] if single else clipped), (norm / scale).to(out_dtype)
-    # min(1, theta/||g||), written so that ||g|| = 0 gives 1 and a zero gradient (not 0 * inf)
-    coefficient = theta / torch.clamp(norm, min=theta)
+    # min(1, theta/||g||); at ||g|| = 0 it is 1 with a zero gradient (theta/0 would give the
+    # norm's gradient 0 * inf = NaN)
+    zero = norm == 0
+    safe = torch.where(zero, torch.ones_like(norm), norm)
+    coefficient = torch.where(zero, torch.ones_like(norm), torch.clamp(theta / safe, max=1.0))
     if all(g.dtype == t and not g.requires_grad for g in tensors):  # foreach: no autograd
         clipped = list(torch._foreach_mul(work, coefficient))
     else:
