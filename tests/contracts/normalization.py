@@ -308,6 +308,20 @@ def _rb_samples() -> list[Sample]:
             gradcheck=False,
         ),
         *per_dtype(
+            "convolutions overflow",
+            lambda fi: (
+                (
+                    normal(2, 2, 3, 3, seed=30).clamp(-1, 1) * fi.max,
+                    normal(2, 2, 3, 3, seed=31).clamp(-1, 1) * fi.max,
+                    _conv(2, 2, 3, 32),
+                ),
+                {},
+            ),
+            gradcheck=False,
+        ),
+        # (not the 1x1 shortcut: it is not rescaled, and its weight's gradient sums x over
+        # the batch and every position, which overflows at such x; see the docstring)
+        *per_dtype(
             "subnormal values",
             lambda fi: (
                 (
@@ -373,10 +387,38 @@ def _rb_errors() -> tuple[ErrorInput, ...]:
     )
 
 
+def _rb_oracle(x, weight1, weight2, *, shortcut_weight=None, stride=1, groups=1, **bn):
+    """The block from torch built-ins: ``F.conv2d``, ``F.batch_norm`` (batch statistics)."""
+    eps = bn.get("eps", 1e-5)
+
+    def norm(y, i):
+        return F.batch_norm(y, None, None, bn.get(f"gamma{i}"), bn.get(f"beta{i}"), True, 0.1, eps)
+
+    y = F.conv2d(x, weight1, stride=stride, padding=weight1.shape[2] // 2, groups=groups)
+    y = F.conv2d(F.relu(norm(y, 1)), weight2, padding=weight2.shape[2] // 2, groups=groups)
+    skip = x
+    if shortcut_weight is not None:
+        skip = F.conv2d(x, shortcut_weight, bn.get("shortcut_bias"), stride=stride)
+    return F.relu(norm(y, 2) + skip)
+
+
+_ONE = t([[[[1.0]]], [[[1.0]]]])  # (2, 1, 1, 1): with groups=2, channels stay apart
+
 RESIDUAL_BLOCK = FunctionContract(
     R.residual_block,
     samples=tuple(_rb_samples()),
     error_inputs=_rb_errors(),
+    nan_policy=NanPolicy(
+        special=(
+            Sample(
+                (t([[[[INF, 1.0]], [[1.0, 2.0]]], [[[0.0, 2.0]], [[3.0, 1.0]]]]), _ONE, _ONE),
+                {"groups": 2},
+                name="+inf in channel 0 (groups keep channel 1 finite)",
+                dtypes=(torch.float64, torch.float32),
+            ),
+        ),
+        oracle=_rb_oracle,
+    ),
     differentiable=(
         "x",
         "weight1",
