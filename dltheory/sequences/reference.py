@@ -510,7 +510,9 @@ def perplexity(
     NaN and inf: a target of probability 0 (``log_probs`` :math:`-\infty`) gives
     :math:`+\infty`; NaN log-probabilities give NaN; padded positions get exactly zero weight
     whatever they hold. A mean log-likelihood below :math:`-\log(\text{max float})` overflows
-    to :math:`+\infty`, the correctly rounded value.
+    to :math:`+\infty`, the correctly rounded value; the gradient with respect to the logits
+    is then computed in log space, so it is never :math:`\infty \cdot 0 =` NaN where a
+    softmax entry underflows.
 
     Args:
         log_probs: :math:`\log P(x_t \mid x_{<t})`, shape ``(T,)`` or ``(N, T)``, all
@@ -606,13 +608,50 @@ def perplexity(
         counts = mask.sum(dim=1).to(t)
     else:
         counts = torch.full((batch,), float(steps), dtype=t, device=source.device)
-    if reduction == "mean":
-        out = torch.exp(nll.sum() / counts.sum())
-    else:
-        out = torch.exp(nll.sum(dim=1) / counts)
-        if single:
-            out = out.squeeze(0)
+    mean_nll = nll.sum() / counts.sum() if reduction == "mean" else nll.sum(dim=1) / counts
+    out = torch.exp(mean_nll)
+    if log_probs is None and out.requires_grad and has_values(out) and bool(out.isinf().any()):
+        # exp overflowed: its gradient inf times a softmax entry that underflowed to 0 would be
+        # NaN; the exact one, exp(L + log p), is computed in log space instead
+        weight = (torch.ones_like(nll) if mask is None else mask.to(t)) / (
+            counts.sum() if reduction == "mean" else counts.unsqueeze(1)
+        )
+        rows = torch.arange(batch, device=out.device).repeat_interleave(steps)
+        group = torch.zeros_like(rows) if reduction == "mean" else rows
+        out = _OverflowedPerplexity.apply(
+            flat, tg.reshape(-1), weight.reshape(-1), group, mean_nll.detach(), out.detach()
+        )
+    if reduction == "none" and single:
+        out = out.squeeze(0)
     return out.to(source.dtype)
+
+
+class _OverflowedPerplexity(torch.autograd.Function):
+    r"""``exp(L)`` for perplexities from logits whose value overflowed, with the gradient
+    :math:`\partial e^{L} / \partial x_{tj} = w_t\, e^{L} (p_{tj} - [j = x_t])` computed in log
+    space: :math:`w_t e^{L + \log p_{tj}}` off the target, :math:`-w_t e^{L + \log(1 - p_{tj})}`
+    at it (:math:`w_t` the token's weight in the mean :math:`L`), so an entry is finite
+    wherever its exact value is (not :math:`\infty \cdot 0`)."""
+
+    @staticmethod
+    def forward(ctx, flat, targets, weight, group, log_value, value):
+        ctx.save_for_backward(flat, targets, weight, group, log_value)
+        return value.clone()
+
+    @staticmethod
+    @torch.autograd.function.once_differentiable
+    def backward(ctx, grad):
+        flat, targets, weight, group, log_value = ctx.saved_tensors
+        log_p = torch.log_softmax(flat, dim=1)
+        target = torch.zeros_like(log_p, dtype=torch.bool)
+        target.scatter_(1, targets.long().unsqueeze(1), True)
+        # log(1 - p_target) = logsumexp of the other entries' log-probabilities
+        log_rest = torch.logsumexp(log_p.masked_fill(target, -math.inf), dim=1, keepdim=True)
+        lv = log_value.reshape(-1)[group].unsqueeze(1)
+        d = torch.where(target, -torch.exp(lv + log_rest), torch.exp(lv + log_p))
+        scale = (grad.reshape(-1)[group] * weight).unsqueeze(1)
+        zero = torch.zeros((), dtype=d.dtype, device=d.device)
+        return torch.where(scale != 0, scale * d, zero), None, None, None, None, None
 
 
 # --- gradient clipping -----------------------------------------------------------------------

@@ -324,12 +324,26 @@ def _perplexity_samples() -> list[Sample]:
             lambda fi: ((t([[-fi.max, -1.0], [-fi.max, -fi.max]]),), {"reduction": "none"}),
             gradcheck=False,
         ),
-        # the target is the largest logit: perplexity 1. (Where the perplexity overflows to
-        # +inf, its gradient is inf * softmax, and an underflowed softmax entry makes it NaN
-        # where the exact value is +inf: not fixed, see the largest log_probs instead.)
         *per_dtype(
             "largest logits",
             lambda fi: ((), {"logits": t([[fi.max, -fi.max, 0.0]]), "targets": _ids([0])}),
+            gradcheck=False,
+        ),
+        *per_dtype(  # perplexity +inf, and softmax entries that underflow to 0
+            "largest logits, overflow",
+            lambda fi: ((), {"logits": t([[fi.max, -fi.max, 0.0]]), "targets": _ids([1])}),
+            gradcheck=False,
+        ),
+        Sample(
+            (),
+            {
+                "logits": t([[[0.0, 300.0, -900.0], [5.0, 0.0, -1.0]], [[1.0, 2.0, 3.0]] * 2]),
+                "targets": _ids([[0, 2], [1, 0]]),
+                "lengths": _ids([2, 1]),
+                "reduction": "none",
+            },
+            name="exp overflows in float32, finite gradients (float64: no overflow)",
+            dtypes=(torch.float32,),
             gradcheck=False,
         ),
         *per_dtype(
