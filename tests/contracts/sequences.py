@@ -369,13 +369,15 @@ def _perplexity_errors() -> tuple[ErrorInput, ...]:
         ErrorInput(Sample((lp,), {"reduction": "sum"}), ValueError, "'mean' or", "reduction"),
         ErrorInput(Sample((lp,), {"validate": None}), TypeError, "must be a bool", "validate"),
         ErrorInput(Sample((), {"logits": logits}), ValueError, "both logits and", "targets"),
-        ErrorInput(Sample((), {"logits": logits.long(), "targets": tg}), TypeError, "", "logits"),
+        ErrorInput(
+            Sample((), {"logits": logits.long(), "targets": tg}), TypeError, "floating", "logits"
+        ),
         ErrorInput(Sample((), {"logits": logits, "targets": lp}), TypeError, "integer", "targets"),
         ErrorInput(
             Sample((), {"logits": logits, "targets": _ids([0, 1, 2])}), ValueError, "of", "targets"
         ),
         ErrorInput(
-            Sample((), {"logits": torch.zeros(2), "targets": _ids(0)}), ValueError, "", "logits"
+            Sample((), {"logits": torch.zeros(2), "targets": _ids(0)}), ValueError, "V", "logits"
         ),
         ErrorInput(
             Sample((), {"logits": torch.zeros(2, 0), "targets": tg}), ValueError, "empty", "logits"
