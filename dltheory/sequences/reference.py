@@ -123,7 +123,7 @@ def markov_log_prob(
 
     Raises:
         TypeError: ``tokens`` or ``lengths`` is not an integer tensor; ``initial`` or
-            ``transition`` is not floating point.
+            ``transition`` is not floating point; ``validate`` is not a bool.
         ValueError: ``tokens`` is not 1-D or 2-D or has no step; shapes that do not fit;
             probabilities outside ``[0, 1]`` or rows not summing to 1; a token id out of
             range; ``lengths`` with 1-D tokens, of the wrong shape, below 1 or above ``T``.
@@ -362,7 +362,8 @@ def laplace_unigram(
         ``(m,)`` probabilities, on the device of the tokens or counts.
 
     Raises:
-        TypeError: tokens not integer tensors; counts not numeric; ``eps`` not a number.
+        TypeError: tokens not integer tensors; counts not numeric; ``eps`` not a number;
+            ``validate`` not a bool.
         ValueError: both or neither of ``tokens``/``counts``; a token id outside
             ``[0, m)``; negative or non-finite counts; ``eps <= 0``; an empty text without
             ``vocab_size``.
@@ -528,7 +529,7 @@ def perplexity(
 
     Raises:
         TypeError: inputs of the wrong kind (floating log-probabilities and logits, integer
-            targets and lengths).
+            targets and lengths); ``validate`` is not a bool.
         ValueError: both or neither of ``log_probs`` and ``logits``/``targets``; an empty
             sequence (``T = 0``); shapes that do not fit; a positive log-probability
             (a probability above 1); a target out of range; ``lengths`` of the wrong shape,
@@ -710,9 +711,10 @@ def clip_grad_norm(
 
     Raises:
         TypeError: ``grads`` is not a tensor or a sequence of floating tensors; ``max_norm``
-            or ``norm_type`` is not a number.
-        ValueError: ``max_norm <= 0`` or not finite; ``norm_type < 1``; gradients on several
-            devices; a non-finite norm with ``error_if_nonfinite``.
+            or ``norm_type`` is not a number; ``error_if_nonfinite`` is not a bool.
+        ValueError: ``max_norm <= 0`` or not finite; ``norm_type < 1`` or an int too large
+            for a float; gradients on several devices; a non-finite norm with
+            ``error_if_nonfinite``.
 
     Example:
         >>> clipped, norm = clip_grad_norm([torch.tensor([3.0, 4.0])], max_norm=1.0)
