@@ -114,6 +114,25 @@ def test_finite_at_extreme_inputs(dtype, big):
     assert torch.isfinite(batch_norm(tiny).output).all()
 
 
+@pytest.mark.parametrize("dtype", [torch.float32, torch.float64, torch.bfloat16], ids=str)
+def test_residual_block_is_finite_where_its_convolutions_overflow(dtype):
+    """Input and first weights near the dtype's largest value: the first convolution
+    overflows, but batch normalization is scale-free, so the branch (seen through a zero
+    shortcut) equals torch's at a moderate scale, where eps is negligible in the first batch
+    normalization as it is at full scale; with the identity shortcut the output is finite."""
+    big = torch.finfo(dtype).max
+    x = (_x(2, 2, 3, 3, dtype=torch.float64).clamp(-1, 1) * big).to(dtype)
+    w1 = (_x(2, 2, 3, 3, dtype=torch.float64, seed=1).clamp(-1, 1) * big).to(dtype)
+    w2, zero = _x(2, 2, 3, 3, dtype=dtype, seed=2), torch.zeros(2, 2, 1, 1, dtype=dtype)
+    assert torch.isfinite(residual_block(x, w1, w2)).all()
+    got = residual_block(x, w1, w2, shortcut_weight=zero)
+    x64, w64 = x.double() / big, w1.double() / big  # the rounded inputs, rescaled
+    y = F.conv2d(x64, w64, padding=1)
+    y = torch.relu(F.batch_norm(y, None, None, training=True, eps=1e-300))
+    y = F.batch_norm(F.conv2d(y, w2.double(), padding=1), None, None, training=True, eps=1e-5)
+    assert_close(got.double(), torch.relu(y), dtype=dtype)
+
+
 def test_offset_batches():
     """A mean 1e6 times the spread (float64): the two-pass statistics keep the outputs within
     tolerance. (The error grows like eps * |mean| / std in any algorithm that rounds the mean

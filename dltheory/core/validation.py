@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import math
 import numbers
+import operator
 
 import torch
 
@@ -46,8 +47,8 @@ def has_values(*tensors: torch.Tensor) -> bool:
 def describe(value: object) -> str:
     """A short ``repr`` for messages (a huge int becomes ``2**N``-sized, not 400 digits)."""
     if isinstance(value, int) and not isinstance(value, bool) and abs(value) >= 10**18:
-        sign = "-" if value < 0 else ""
-        return f"{sign}an int of {abs(value).bit_length()} bits"
+        sign = "a negative" if value < 0 else "an"
+        return f"{sign} int of {abs(value).bit_length()} bits"
     return repr(value)
 
 
@@ -197,13 +198,18 @@ def check_real(
     """
     if isinstance(value, bool) or not isinstance(value, numbers.Real):
         raise TypeError(f"{name} must be a real number, got {type(value).__name__}")
-    number = float(value)
+    try:
+        number = float(value)
+    except OverflowError:  # an int beyond float's range: infinite, so out of range
+        number = math.inf if operator.gt(value, 0) else -math.inf
     below = low is not None and (number <= low if low_open else number < low)
     above = high is not None and (number >= high if high_open else number > high)
     if not math.isfinite(number) or below or above:
         left = "(-inf" if low is None else ("(" if low_open else "[") + f"{low:g}"
         right = "inf)" if high is None else f"{high:g}" + (")" if high_open else "]")
-        raise ValueError(f"{name} must be a finite number in {left}, {right}, got {value!r}")
+        raise ValueError(
+            f"{name} must be a finite number in {left}, {right}, got {describe(value)}"
+        )
     return number
 
 

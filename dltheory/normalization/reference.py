@@ -35,6 +35,7 @@ from dltheory.core.validation import (
     check_int,
     check_real,
     check_same_device,
+    has_values,
     opmath_dtype,
 )
 
@@ -76,7 +77,7 @@ def _pow2_scale(amax: torch.Tensor) -> torch.Tensor:
 
 
 def _standardize(
-    x3: torch.Tensor, dims: tuple[int, ...], count: int, eps: float
+    x3: torch.Tensor, dims: tuple[int, ...], count: int, eps: float | torch.Tensor
 ) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor, torch.Tensor]:
     r"""``(d, r, mean, var)`` over ``dims`` of ``x3`` (kept as size-1 dimensions), where
     :math:`d = x - \hat\mu`, :math:`r = 1/\sqrt{\hat\sigma^2 + \epsilon}` and
@@ -98,7 +99,7 @@ def _standardize(
         return d, mean, var, torch.rsqrt(var + eps_)
 
     d, mean, var, r = moments(x3, eps)
-    if not bool(torch.isfinite(var).all() & torch.isfinite(mean).all()):
+    if has_values(x3) and not bool(torch.isfinite(var).all() & torch.isfinite(mean).all()):
         amax = x3.detach().abs().amax(dim=dims, keepdim=True)
         if bool(torch.isfinite(amax).all()):  # finite input whose statistics overflowed
             s = _pow2_scale(amax)
@@ -373,7 +374,11 @@ def residual_block(
     convolutions into that many independent channel groups (the ResNeXt variant).
 
     NaN and inf: a NaN or infinite input reaches, through the batch statistics, every output
-    of the channels it feeds; finite inputs give finite outputs.
+    of the channels it feeds. Finite inputs give finite outputs, also where a :math:`k \times
+    k` convolution overflows (its operands are then rescaled by powers of two, which the batch
+    normalization after it does not see); the :math:`1 \times 1` shortcut is computed as it
+    is, so where its sums overflow the output is :math:`\pm\infty` (or NaN, from
+    :math:`\infty - \infty`).
 
     Args:
         x: ``(N, C_in, H, W)``, floating point.
@@ -439,7 +444,7 @@ def residual_block(
     t = opmath_dtype(x.dtype)
     work = x.to(t)
 
-    def bn(y: torch.Tensor, gamma, beta) -> torch.Tensor:
+    def bn(y: torch.Tensor, gamma, beta, eps: float | torch.Tensor) -> torch.Tensor:
         count = y.numel() // y.shape[1]
         if count < 2:
             raise ValueError(
@@ -452,10 +457,31 @@ def residual_block(
         b = None if beta is None else beta.to(t).reshape(1, -1, 1)
         return _affine(d, r, g, b).reshape(y.shape)
 
-    y = F.conv2d(work, w1.to(t), stride=stride, padding=w1.shape[2] // 2, groups=groups)
-    y = torch.relu(bn(y, gamma1, beta1))
-    y = F.conv2d(y, w2.to(t), padding=w2.shape[2] // 2, groups=groups)
-    y = bn(y, gamma2, beta2)
+    def conv(inp: torch.Tensor, w: torch.Tensor, **kw) -> tuple[torch.Tensor, torch.Tensor | None]:
+        """``(conv2d(inp * c1, w * c2), c1 * c2)``: unscaled (``None``) unless the convolution
+        of finite operands overflows; then both are scaled by powers of two (exact) to at most
+        1 in magnitude, so that no sum can overflow."""
+        y = F.conv2d(inp, w, **kw)
+        if not has_values(y) or bool(torch.isfinite(y).all()):
+            return y, None
+        a_in, a_w = inp.detach().abs().amax(), w.detach().abs().amax()
+        if not bool(torch.isfinite(a_in) & torch.isfinite(a_w)):
+            return y, None  # a non-finite operand: its NaN stands
+        s_in, s_w = _pow2_scale(a_in), _pow2_scale(a_w)
+        return F.conv2d(inp * s_in, w * s_w, **kw), s_in * s_w
+
+    def conv_bn(inp: torch.Tensor, w: torch.Tensor, gamma, beta, **kw) -> torch.Tensor:
+        # batch normalization of c y with eps c^2 is that of y with eps: the scale drops out
+        y, c = conv(inp, w, **kw)
+        scaled_eps = eps if c is None else (eps * c * c).clamp_min(torch.finfo(t).tiny)
+        return bn(y, gamma, beta, scaled_eps)
+
+    # every stride >= max(H, W) samples position 0 alone: the same result, and a stride torch
+    # can hold (a huge int is an error there)
+    stride = min(stride, max(x.shape[2], x.shape[3], 1))
+    k1, k2 = w1.shape[2] // 2, w2.shape[2] // 2
+    y = torch.relu(conv_bn(work, w1.to(t), gamma1, beta1, stride=stride, padding=k1, groups=groups))
+    y = conv_bn(y, w2.to(t), gamma2, beta2, padding=k2, groups=groups)
     if shortcut_weight is None:
         skip = work
     else:

@@ -27,11 +27,14 @@ import torch
 
 from dltheory.classification.reference import cross_entropy
 from dltheory.core.validation import (
+    check_bool,
     check_floating,
     check_int,
     check_probabilities,
     check_real,
     check_same_device,
+    describe,
+    has_values,
     opmath_dtype,
 )
 
@@ -57,7 +60,7 @@ def _check_tokens(name: str, tokens: object) -> torch.Tensor:
 
 
 def _check_range(name: str, ids: torch.Tensor, m: int) -> None:
-    if ids.numel():
+    if ids.numel() and has_values(ids):
         lo, hi = int(ids.min()), int(ids.max())
         if lo < 0 or hi >= m:
             raise ValueError(f"{name} contains token id {lo if lo < 0 else hi}, outside [0, {m})")
@@ -74,7 +77,7 @@ def _lengths_mask(
     lengths = _check_tokens("lengths", lengths)
     if tuple(lengths.shape) != (batch,):
         raise ValueError(f"lengths must have shape ({batch},), got {tuple(lengths.shape)}")
-    if lengths.numel():
+    if lengths.numel() and has_values(lengths):
         lo, hi = int(lengths.min()), int(lengths.max())
         if lo < 1:
             raise ValueError(f"lengths contains {lo}: an empty sequence has no probability")
@@ -120,7 +123,7 @@ def markov_log_prob(
 
     Raises:
         TypeError: ``tokens`` or ``lengths`` is not an integer tensor; ``initial`` or
-            ``transition`` is not floating point.
+            ``transition`` is not floating point; ``validate`` is not a bool.
         ValueError: ``tokens`` is not 1-D or 2-D or has no step; shapes that do not fit;
             probabilities outside ``[0, 1]`` or rows not summing to 1; a token id out of
             range; ``lengths`` with 1-D tokens, of the wrong shape, below 1 or above ``T``.
@@ -131,6 +134,7 @@ def markov_log_prob(
         tensor(0.0900)
     """
     tokens = _check_tokens("tokens", tokens)
+    validate = check_bool("validate", validate)
     check_floating("initial", initial)
     check_floating("transition", transition)
     if tokens.dim() not in (1, 2) or tokens.shape[-1] == 0:
@@ -151,7 +155,8 @@ def markov_log_prob(
     single = tokens.dim() == 1
     if single and lengths is not None:
         raise ValueError("lengths needs a batch of tokens of shape (N, T)")
-    batch = tokens.reshape(1, -1) if single else tokens
+    # int64 indices: a uint8 (or bool) index tensor would be read as a mask
+    batch = (tokens.reshape(1, -1) if single else tokens).long()
     mask = _lengths_mask(lengths, batch.shape[0], batch.shape[1], tokens.device)
     if mask is not None:
         batch = torch.where(mask, batch, torch.zeros((), dtype=batch.dtype, device=batch.device))
@@ -163,12 +168,13 @@ def markov_log_prob(
     first = initial.to(t)[batch[:, 0]].log()
     table = transition.to(t)
     if table.dim() == 2:
-        steps = table[batch[:, :-1], batch[:, 1:]].log()
+        steps = table[batch[:, :-1], batch[:, 1:]]
     else:
         step_index = torch.arange(batch.shape[1] - 1, device=batch.device)
-        steps = table[step_index, batch[:, :-1], batch[:, 1:]].log()
-    if mask is not None:
-        steps = torch.where(mask[:, 1:], steps, torch.zeros((), dtype=t, device=steps.device))
+        steps = table[step_index, batch[:, :-1], batch[:, 1:]]
+    if mask is not None:  # padding: probability 1 before the log, so no gradient (not 0 * inf)
+        steps = torch.where(mask[:, 1:], steps, torch.ones((), dtype=t, device=steps.device))
+    steps = steps.log()
     out = (first + steps.sum(dim=1)).to(torch.promote_types(initial.dtype, transition.dtype))
     return out.squeeze(0) if single else out
 
@@ -208,7 +214,9 @@ def _ngram_counts(sentences: list[torch.Tensor], order: int, m: int) -> torch.Te
     device = sentences[0].device if sentences else torch.device("cpu")
     if not index:
         return torch.zeros((m,) * order, dtype=torch.int64, device=device)
-    counts = torch.bincount(torch.cat(index), minlength=m**order)
+    flat = torch.cat(index)
+    counts = torch.zeros(m**order, dtype=torch.int64, device=device)
+    counts.index_add_(0, flat, torch.ones_like(flat))  # bincount, where shapes need no values
     return counts.reshape((m,) * order)
 
 
@@ -219,13 +227,19 @@ def _vocab_size(vocab_size: object, sentences: list[torch.Tensor]) -> int:
         nonempty = [s for s in sentences if s.numel()]
         if not nonempty:
             raise ValueError("tokens is empty, so vocab_size cannot be inferred; pass it")
+        if not has_values(*nonempty):
+            raise ValueError(
+                "tokens is on the meta device, so vocab_size cannot be inferred; pass it"
+            )
         m = max(int(s.max()) for s in nonempty) + 1
     for s in sentences:
         _check_range("tokens", s, m)
     return m
 
 
-def _check_counts(name: str, counts: object, order: int, m: int | None) -> torch.Tensor:
+def _check_counts(
+    name: str, counts: object, order: int, m: int | None, validate: bool
+) -> torch.Tensor:
     if not isinstance(counts, torch.Tensor):
         raise TypeError(f"{name} must be a torch.Tensor, got {type(counts).__name__}")
     if counts.dtype == torch.bool or counts.is_complex():
@@ -237,9 +251,10 @@ def _check_counts(name: str, counts: object, order: int, m: int | None) -> torch
         )
     if m is not None and side != m:
         raise ValueError(f"{name} has {side} tokens per side but vocab_size is {m}")
-    if counts.numel():
+    if validate and counts.numel() and has_values(counts):
         if counts.is_floating_point() and not bool(torch.isfinite(counts).all()):
-            raise ValueError(f"{name} must be finite")
+            what = "NaN" if bool(torch.isnan(counts).any()) else "an infinite entry"
+            raise ValueError(f"{name} contains {what}; counts must be finite")
         if bool((counts < 0).any()):
             raise ValueError(f"{name} has a negative entry; counts must be >= 0")
     return counts
@@ -260,9 +275,22 @@ def _result_dtype(dtype: object, *tensors: torch.Tensor | None) -> torch.dtype:
 def _smoothed(
     counts: torch.Tensor, backoff: torch.Tensor | float, eps: float, t: torch.dtype
 ) -> torch.Tensor:
-    r""":math:`(c + \epsilon\,b) / (\sum_{\text{last}} c + \epsilon)` along the last dimension."""
+    r""":math:`(c + \epsilon\,b) / (\sum_{\text{last}} c + \epsilon)` along the last dimension.
+
+    A row whose sum overflows is scaled by a power of two :math:`s` (numerator and
+    denominator alike, so exactly the same fraction) that brings its sum below 1.
+    """
     c = counts.to(t)
-    return (c + eps * backoff) / (c.sum(dim=-1, keepdim=True) + eps)
+    total = c.sum(dim=-1, keepdim=True)
+    if has_values(total) and not bool(torch.isfinite(total).all()):
+        amax = c.detach().amax(dim=-1, keepdim=True)
+        _, exponent = torch.frexp(amax)
+        shift = exponent + (c.shape[-1] - 1).bit_length()  # s * sum < 1
+        shift = torch.where(torch.isinf(total) & torch.isfinite(amax), shift, 0)
+        s = torch.ldexp(torch.ones_like(amax), -shift)
+        c = c * s
+        return (c + eps * s * backoff) / (c.sum(dim=-1, keepdim=True) + eps * s)
+    return (c + eps * backoff) / (total + eps)
 
 
 def _counts_and_unigram(
@@ -271,7 +299,9 @@ def _counts_and_unigram(
     counts: object,
     unigram_counts: object,
     vocab_size: object,
+    validate: object,
 ) -> tuple[torch.Tensor, torch.Tensor]:
+    validate = check_bool("validate", validate)
     if (tokens is None) == (counts is None):
         raise ValueError("pass exactly one of tokens or counts")
     if tokens is not None:
@@ -282,7 +312,7 @@ def _counts_and_unigram(
         ngrams = _ngram_counts(sentences, order, m)
         return ngrams, _ngram_counts(sentences, 1, m) if order > 1 else ngrams
     side = None if vocab_size is None else check_int("vocab_size", vocab_size, minimum=1)
-    ngrams = _check_counts("counts", counts, order, side)
+    ngrams = _check_counts("counts", counts, order, side, validate)
     if order == 1:
         return ngrams, ngrams
     if unigram_counts is None:
@@ -290,7 +320,7 @@ def _counts_and_unigram(
             "unigram_counts is required with counts: the smoothed unigram it gives is the "
             "backoff distribution"
         )
-    unigram = _check_counts("unigram_counts", unigram_counts, 1, ngrams.shape[0])
+    unigram = _check_counts("unigram_counts", unigram_counts, 1, ngrams.shape[0], validate)
     check_same_device("unigram_counts", unigram, "counts", ngrams)
     return ngrams, unigram
 
@@ -302,6 +332,7 @@ def laplace_unigram(
     vocab_size: int | None = None,
     eps: float = 1.0,
     dtype: torch.dtype | None = None,
+    validate: bool = True,
 ) -> torch.Tensor:
     r"""Laplace-smoothed unigram probabilities.
 
@@ -312,7 +343,9 @@ def laplace_unigram(
     tending to the relative frequencies as :math:`\epsilon_1 \to 0` and to the uniform
     :math:`1/m` as :math:`\epsilon_1 \to \infty`.
 
-    NaN and inf: none arise (counts must be finite and :math:`\epsilon_1 > 0`).
+    NaN and inf: NaN or infinite counts are a ``ValueError`` (with ``validate=False`` they
+    propagate: a NaN makes its row NaN). Finite counts always give finite probabilities,
+    also where their sum exceeds the dtype's range (the row is rescaled by a power of two).
 
     Args:
         tokens: a 1-D integer tensor of token ids, or a list of them (sentences).
@@ -322,12 +355,15 @@ def laplace_unigram(
         eps: :math:`\epsilon_1 > 0`.
         dtype: dtype of the result (default: the counts' floating dtype, else torch's
             default dtype).
+        validate: check that counts are finite and nonnegative (a device sync); token ids
+            are always checked.
 
     Returns:
         ``(m,)`` probabilities, on the device of the tokens or counts.
 
     Raises:
-        TypeError: tokens not integer tensors; counts not numeric; ``eps`` not a number.
+        TypeError: tokens not integer tensors; counts not numeric; ``eps`` not a number;
+            ``validate`` not a bool.
         ValueError: both or neither of ``tokens``/``counts``; a token id outside
             ``[0, m)``; negative or non-finite counts; ``eps <= 0``; an empty text without
             ``vocab_size``.
@@ -337,7 +373,7 @@ def laplace_unigram(
         tensor([0.5000, 0.3333, 0.1667])
     """
     eps = check_real("eps", eps, low=0.0, low_open=True)
-    ngrams, _ = _counts_and_unigram(1, tokens, counts, None, vocab_size)
+    ngrams, _ = _counts_and_unigram(1, tokens, counts, None, vocab_size, validate)
     out = _result_dtype(dtype, ngrams)
     t = opmath_dtype(out)
     return _smoothed(ngrams, 1.0 / ngrams.shape[0], eps, t).to(out)
@@ -352,6 +388,7 @@ def laplace_bigram(
     eps1: float = 1.0,
     eps2: float = 1.0,
     dtype: torch.dtype | None = None,
+    validate: bool = True,
 ) -> torch.Tensor:
     r"""Laplace-smoothed bigram probabilities :math:`\hat P(x' \mid x)`.
 
@@ -364,7 +401,7 @@ def laplace_bigram(
     none. With it, every row is a probability vector for every count table and every
     :math:`\epsilon_2 > 0`; an unseen context gets the backoff :math:`\hat P(x')`.
 
-    NaN and inf: none arise (counts must be finite, :math:`\epsilon_1, \epsilon_2 > 0`).
+    NaN and inf: as for :func:`laplace_unigram` (a NaN unigram count makes every row NaN).
 
     Args:
         tokens: a 1-D integer tensor of token ids, or a list of them (bigrams do not cross
@@ -375,6 +412,7 @@ def laplace_bigram(
         eps1: :math:`\epsilon_1 > 0` of the unigram backoff.
         eps2: :math:`\epsilon_2 > 0`.
         dtype: dtype of the result (as for :func:`laplace_unigram`).
+        validate: as for :func:`laplace_unigram`.
 
     Returns:
         ``(m, m)``: row :math:`x` holds :math:`\hat P(\cdot \mid x)`.
@@ -390,7 +428,7 @@ def laplace_bigram(
     """
     eps1 = check_real("eps1", eps1, low=0.0, low_open=True)
     eps2 = check_real("eps2", eps2, low=0.0, low_open=True)
-    ngrams, unigram = _counts_and_unigram(2, tokens, counts, unigram_counts, vocab_size)
+    ngrams, unigram = _counts_and_unigram(2, tokens, counts, unigram_counts, vocab_size, validate)
     out = _result_dtype(dtype, ngrams, unigram)
     t = opmath_dtype(out)
     backoff = _smoothed(unigram, 1.0 / unigram.shape[0], eps1, t)
@@ -406,6 +444,7 @@ def laplace_trigram(
     eps1: float = 1.0,
     eps3: float = 1.0,
     dtype: torch.dtype | None = None,
+    validate: bool = True,
 ) -> torch.Tensor:
     r"""Laplace-smoothed trigram probabilities :math:`\hat P(x'' \mid x, x')`.
 
@@ -416,10 +455,10 @@ def laplace_trigram(
     counts the trigrams that start with :math:`(x, x')`; the notes' :math:`n(x, x')` counts
     the bigram also where it ends a sentence and starts no trigram.
 
-    NaN and inf: none arise.
+    NaN and inf: as for :func:`laplace_bigram`.
 
     Args:
-        tokens, vocab_size, eps1, dtype: as for :func:`laplace_bigram`.
+        tokens, vocab_size, eps1, dtype, validate: as for :func:`laplace_bigram`.
         counts: instead of ``tokens``, the trigram counts, shape ``(m, m, m)``.
         unigram_counts: with ``counts``, the counts :math:`n(x)`, shape ``(m,)`` (required).
         eps3: :math:`\epsilon_3 > 0`.
@@ -436,7 +475,7 @@ def laplace_trigram(
     """
     eps1 = check_real("eps1", eps1, low=0.0, low_open=True)
     eps3 = check_real("eps3", eps3, low=0.0, low_open=True)
-    ngrams, unigram = _counts_and_unigram(3, tokens, counts, unigram_counts, vocab_size)
+    ngrams, unigram = _counts_and_unigram(3, tokens, counts, unigram_counts, vocab_size, validate)
     out = _result_dtype(dtype, ngrams, unigram)
     t = opmath_dtype(out)
     backoff = _smoothed(unigram, 1.0 / unigram.shape[0], eps1, t)
@@ -472,7 +511,9 @@ def perplexity(
     NaN and inf: a target of probability 0 (``log_probs`` :math:`-\infty`) gives
     :math:`+\infty`; NaN log-probabilities give NaN; padded positions get exactly zero weight
     whatever they hold. A mean log-likelihood below :math:`-\log(\text{max float})` overflows
-    to :math:`+\infty`, the correctly rounded value.
+    to :math:`+\infty`, the correctly rounded value; the gradient with respect to the logits
+    is then computed in log space, so it is never :math:`\infty \cdot 0 =` NaN where a
+    softmax entry underflows.
 
     Args:
         log_probs: :math:`\log P(x_t \mid x_{<t})`, shape ``(T,)`` or ``(N, T)``, all
@@ -488,7 +529,7 @@ def perplexity(
 
     Raises:
         TypeError: inputs of the wrong kind (floating log-probabilities and logits, integer
-            targets and lengths).
+            targets and lengths); ``validate`` is not a bool.
         ValueError: both or neither of ``log_probs`` and ``logits``/``targets``; an empty
             sequence (``T = 0``); shapes that do not fit; a positive log-probability
             (a probability above 1); a target out of range; ``lengths`` of the wrong shape,
@@ -498,8 +539,9 @@ def perplexity(
         >>> perplexity(torch.log(torch.tensor([0.5, 0.25])))
         tensor(2.8284)
     """
-    if reduction not in ("mean", "none"):
+    if not isinstance(reduction, str) or reduction not in ("mean", "none"):
         raise ValueError(f"reduction must be 'mean' or 'none', got {reduction!r}")
+    validate = check_bool("validate", validate)
     if log_probs is not None:
         if logits is not None or targets is not None:
             raise ValueError("pass either log_probs or logits and targets, not both")
@@ -526,21 +568,22 @@ def perplexity(
         check_same_device("targets", targets, "logits", logits)
         source = logits
         steps_shape = targets.shape
+    name = "log_probs" if log_probs is not None else "targets"
     if steps_shape[-1] == 0:
-        raise ValueError("an empty sequence (T = 0) has no perplexity")
+        raise ValueError(f"{name} holds an empty sequence (T = 0), which has no perplexity")
     single = len(steps_shape) == 1
     if single and lengths is not None:
         raise ValueError("lengths needs a batch of sequences (N, T)")
     batch, steps = (1, steps_shape[0]) if single else (steps_shape[0], steps_shape[1])
     if batch == 0:
-        raise ValueError("an empty batch (N = 0) has no perplexity")
+        raise ValueError(f"{name} holds an empty batch (N = 0), which has no perplexity")
     mask = _lengths_mask(lengths, batch, steps, source.device)
     t = opmath_dtype(source.dtype)
     zero = torch.zeros((), dtype=t, device=source.device)
 
     if log_probs is not None:
         lp = log_probs.to(t).reshape(batch, steps)
-        if validate:
+        if validate and has_values(lp):
             valid = lp if mask is None else torch.where(mask, lp, zero)
             if bool((valid > 0).any()):
                 raise ValueError(
@@ -555,6 +598,8 @@ def perplexity(
             tg = torch.where(mask, tg, torch.zeros((), dtype=tg.dtype, device=tg.device))
         vocab = logits.shape[-1]
         flat = logits.to(t).reshape(batch * steps, vocab)
+        if mask is not None:  # padding holds anything (NaN too): give it no value, no gradient
+            flat = torch.where(mask.reshape(-1, 1), flat, zero)
         if validate:
             _check_range("targets", tg, vocab)
         nll = cross_entropy(flat, tg.reshape(-1), reduction="none", validate=False)
@@ -564,13 +609,50 @@ def perplexity(
         counts = mask.sum(dim=1).to(t)
     else:
         counts = torch.full((batch,), float(steps), dtype=t, device=source.device)
-    if reduction == "mean":
-        out = torch.exp(nll.sum() / counts.sum())
-    else:
-        out = torch.exp(nll.sum(dim=1) / counts)
-        if single:
-            out = out.squeeze(0)
+    mean_nll = nll.sum() / counts.sum() if reduction == "mean" else nll.sum(dim=1) / counts
+    out = torch.exp(mean_nll)
+    if log_probs is None and out.requires_grad and has_values(out) and bool(out.isinf().any()):
+        # exp overflowed: its gradient inf times a softmax entry that underflowed to 0 would be
+        # NaN; the exact one, exp(L + log p), is computed in log space instead
+        weight = (torch.ones_like(nll) if mask is None else mask.to(t)) / (
+            counts.sum() if reduction == "mean" else counts.unsqueeze(1)
+        )
+        rows = torch.arange(batch, device=out.device).repeat_interleave(steps)
+        group = torch.zeros_like(rows) if reduction == "mean" else rows
+        out = _OverflowedPerplexity.apply(
+            flat, tg.reshape(-1), weight.reshape(-1), group, mean_nll.detach(), out.detach()
+        )
+    if reduction == "none" and single:
+        out = out.squeeze(0)
     return out.to(source.dtype)
+
+
+class _OverflowedPerplexity(torch.autograd.Function):
+    r"""``exp(L)`` for perplexities from logits whose value overflowed, with the gradient
+    :math:`\partial e^{L} / \partial x_{tj} = w_t\, e^{L} (p_{tj} - [j = x_t])` computed in log
+    space: :math:`w_t e^{L + \log p_{tj}}` off the target, :math:`-w_t e^{L + \log(1 - p_{tj})}`
+    at it (:math:`w_t` the token's weight in the mean :math:`L`), so an entry is finite
+    wherever its exact value is (not :math:`\infty \cdot 0`)."""
+
+    @staticmethod
+    def forward(ctx, flat, targets, weight, group, log_value, value):
+        ctx.save_for_backward(flat, targets, weight, group, log_value)
+        return value.clone()
+
+    @staticmethod
+    @torch.autograd.function.once_differentiable
+    def backward(ctx, grad):
+        flat, targets, weight, group, log_value = ctx.saved_tensors
+        log_p = torch.log_softmax(flat, dim=1)
+        target = torch.zeros_like(log_p, dtype=torch.bool)
+        target.scatter_(1, targets.long().unsqueeze(1), True)
+        # log(1 - p_target) = logsumexp of the other entries' log-probabilities
+        log_rest = torch.logsumexp(log_p.masked_fill(target, -math.inf), dim=1, keepdim=True)
+        lv = log_value.reshape(-1)[group].unsqueeze(1)
+        d = torch.where(target, -torch.exp(lv + log_rest), torch.exp(lv + log_p))
+        scale = (grad.reshape(-1)[group] * weight).unsqueeze(1)
+        zero = torch.zeros((), dtype=d.dtype, device=d.device)
+        return torch.where(scale != 0, scale * d, zero), None, None, None, None, None
 
 
 # --- gradient clipping -----------------------------------------------------------------------
@@ -579,7 +661,13 @@ def perplexity(
 def _norm_type(norm_type: object) -> float:
     if isinstance(norm_type, bool) or not isinstance(norm_type, int | float):
         raise TypeError(f"norm_type must be a real number, got {type(norm_type).__name__}")
-    value = float(norm_type)
+    try:
+        value = float(norm_type)
+    except OverflowError:
+        raise ValueError(
+            f"norm_type {describe(norm_type)} is too large for a float; pass math.inf for the "
+            "largest magnitude"
+        ) from None
     if value == math.inf:
         return value
     return check_real("norm_type", value, low=1.0)
@@ -623,9 +711,10 @@ def clip_grad_norm(
 
     Raises:
         TypeError: ``grads`` is not a tensor or a sequence of floating tensors; ``max_norm``
-            or ``norm_type`` is not a number.
-        ValueError: ``max_norm <= 0`` or not finite; ``norm_type < 1``; gradients on several
-            devices; a non-finite norm with ``error_if_nonfinite``.
+            or ``norm_type`` is not a number; ``error_if_nonfinite`` is not a bool.
+        ValueError: ``max_norm <= 0`` or not finite; ``norm_type < 1`` or an int too large
+            for a float; gradients on several devices; a non-finite norm with
+            ``error_if_nonfinite``.
 
     Example:
         >>> clipped, norm = clip_grad_norm([torch.tensor([3.0, 4.0])], max_norm=1.0)
@@ -648,6 +737,7 @@ def clip_grad_norm(
             raise TypeError(f"grads must hold floating-point tensors, got {what}")
     theta = check_real("max_norm", max_norm, low=0.0, low_open=True)
     p = _norm_type(norm_type)
+    error_if_nonfinite = check_bool("error_if_nonfinite", error_if_nonfinite)
     if len({g.device for g in tensors}) > 1:
         raise ValueError("grads must all be on one device")
     if not tensors:
@@ -664,7 +754,7 @@ def clip_grad_norm(
 
     scale = None  # the power of two the gradients were rescaled by, if any
     norm = total(work)
-    if p != math.inf:
+    if p != math.inf and has_values(norm):
         value = float(norm.detach())
         info = torch.finfo(t)
         low = (info.tiny / info.eps) ** (1.0 / p)  # below this, p-th powers lose digits
@@ -675,7 +765,7 @@ def clip_grad_norm(
                 scale = math.ldexp(1.0, min(-math.frexp(amax)[1], math.frexp(info.max)[1] - 8))
                 work = [g * scale for g in work]
                 norm = total(work)
-    if error_if_nonfinite and not bool(torch.isfinite(norm)):
+    if error_if_nonfinite and has_values(norm) and not bool(torch.isfinite(norm)):
         raise ValueError(f"grads has a non-finite total {p}-norm ({float(norm.detach())})")
     if scale is not None:
         # rescaled: ||g|| <= theta iff ||g s|| <= theta s; theta/||g|| g = theta/||g s|| (g s)
@@ -686,7 +776,11 @@ def clip_grad_norm(
             for g, w in zip(tensors, work, strict=True)
         ]
         return (clipped[0] if single else clipped), (norm / scale).to(out_dtype)
-    coefficient = torch.clamp(theta / norm, max=1.0)
+    # min(1, theta/||g||); at ||g|| = 0 it is 1 with a zero gradient (theta/0 would give the
+    # norm's gradient 0 * inf = NaN)
+    zero = norm == 0
+    safe = torch.where(zero, torch.ones_like(norm), norm)
+    coefficient = torch.where(zero, torch.ones_like(norm), torch.clamp(theta / safe, max=1.0))
     if all(g.dtype == t and not g.requires_grad for g in tensors):  # foreach: no autograd
         clipped = list(torch._foreach_mul(work, coefficient))
     else:

@@ -39,6 +39,12 @@ u = sp.IndexedBase("u", nonnegative=True)  # P = 1/(1 + u): 0 < P <= 1
 p = sp.IndexedBase(r"\hat{p}", positive=True)
 q = sp.IndexedBase("q", positive=True)
 
+# the information chapter's lemmas, proved there once and cited here
+_CE_DEFINITION = "information.cross-entropy-definition"
+_GIBBS = "information.gibbs-inequality"
+_AT_MOST_LOG_K = "information.entropy-at-most-log-k"
+_MAX_IFF_UNIFORM = "information.entropy-max-iff-uniform"
+
 
 def mp_cross_entropy_ppl(freq, q_) -> float:
     r""":math:`\exp(-\sum_x \hat p(x)\log q(x))` by mpmath (terms with :math:`\hat p = 0` are 0)."""
@@ -119,6 +125,7 @@ perplexity_exp_cross_entropy = SECTION.claim(
     r"H(\hat p, q) = -\sum_{x=1}^m \hat p(x)\log q(x),\ \hat p(x) = \frac{n(x)}{n}",
     kind=Kind.THEOREM,
     code=("perplexity",),
+    uses=(_CE_DEFINITION,),
     note=r"Grouping the $n$ terms by token: $-\frac1n\sum_t \log q(x_t) = -\sum_x "
     r"\frac{n(x)}{n}\log q(x)$, the cross-entropy between the targets' empirical distribution "
     r"and the model (the information chapter's cross-entropy, in nats).",
@@ -143,6 +150,13 @@ def _() -> Derivation:
                 r"Per token: $-\frac1n\sum_t \log q(x_t)$; grouped by token: "
                 r"$-\sum_x \frac{n(x)}{n}\log q(x)$",
                 sp.Symbol("H"),
+            ),
+            Step(
+                r"With $\hat p(x) = n(x)/n$ the grouped sum is the cross-entropy "
+                r"$H(\hat p, q)$ of the information chapter, so $\log\mathrm{PPL} = "
+                r"H(\hat p, q)$",
+                equation(sp.Symbol(r"H(\hat p, q)"), -sp.Sum(p[k] * sp.log(q[k]), (k, 1, m))),
+                cites=(_CE_DEFINITION,),
             ),
         ],
         residuals=residuals,
@@ -204,57 +218,72 @@ best_constant_model = SECTION.claim(
     r"= m \iff \hat p \text{ uniform})",
     kind=Kind.THEOREM,
     code=("perplexity",),
-    uses=("sequences.perplexity-exp-cross-entropy",),
+    uses=("sequences.perplexity-exp-cross-entropy", _GIBBS, _AT_MOST_LOG_K, _MAX_IFF_UNIFORM),
     note=r"The notes call $m$ the bound any useful model must beat. Among fixed distributions "
-    r"the best is the targets' empirical distribution: $H(\hat p, q) = H(\hat p) + "
-    r"\mathrm{KL}(\hat p \| q) \ge H(\hat p)$ (Gibbs), and $H(\hat p) \le \log m$. So the "
-    r"uniform model is never better than the best fixed distribution, and a model beats it "
-    r"exactly when its perplexity is below $m$.",
+    r"the best is the targets' empirical distribution: $H(\hat p, q) \ge H(\hat p)$ (Gibbs' "
+    r"inequality, information.gibbs-inequality), and $H(\hat p) \le \log m$ "
+    r"(information.entropy-at-most-log-k), with equality iff $\hat p$ is uniform "
+    r"(information.entropy-max-iff-uniform). So the uniform model is never better than the "
+    r"best fixed distribution, and a model beats it exactly when its perplexity is below $m$.",
 )
 
 
-@best_constant_model.symbolic_leg(scope="general $m$ (Gibbs' inequality via $\\log y \\le y - 1$)")
+@best_constant_model.symbolic_leg(
+    scope="general $m$ (Gibbs' inequality and $H \\le \\log m$ cited from the information chapter)"
+)
 def _() -> Derivation:
-    y = sp.Symbol("y", positive=True)
-    gap = y - 1 - sp.log(y)  # >= 0, the lemma log y <= y - 1
-    kl_bound = sp.Sum(p[k] * (q[k] / p[k] - 1), (k, 1, m))  # >= -KL by the lemma
-    kl_bound_value = sp.expand(kl_bound).doit()
+    log_ppl = sp.Symbol(r"\log\mathrm{PPL}")
+    cross = -sp.Sum(p[k] * sp.log(q[k]), (k, 1, m))
+    entropy = -sp.Sum(p[k] * sp.log(p[k]), (k, 1, m))
+    at_p = cross.subs(q, p)  # the model q = p-hat
     uniform_ce = -sp.Sum(p[k] * sp.log(sp.Integer(1) / m), (k, 1, m))
+    h, y = sp.Symbol(r"H(\hat p)"), sp.Symbol("y", real=True)
     return Derivation(
         steps=[
             Step(
                 r"Perplexity of a fixed $q$",
-                equation(sp.Symbol(r"\log\mathrm{PPL}"), -sp.Sum(p[k] * sp.log(q[k]), (k, 1, m))),
+                equation(log_ppl, cross),
                 cites=("sequences.perplexity-exp-cross-entropy",),
             ),
+            Step(r"At $q = \hat p$ it is the entropy: $\log\mathrm{PPL} = H(\hat p)$", at_p),
             Step(
-                r"$\log y \le y - 1$: $y - 1 - \log y$ vanishes at 1 with zero slope, convex", gap
+                r"Gibbs' inequality: $H(\hat p) \le H(\hat p, q)$ for every $q$, so no fixed "
+                r"distribution beats $q = \hat p$",
+                sp.LessThan(h, sp.Symbol(r"H(\hat p, q)"), evaluate=False),
+                cites=(_GIBBS,),
             ),
             Step(
-                r"so $-\mathrm{KL}(\hat p\|q) = \sum \hat p \log\frac{q}{\hat p} \le "
-                r"\sum \hat p (\frac{q}{\hat p} - 1) = \sum q - \sum\hat p = 0$",
-                equation(kl_bound, kl_bound_value),
-            ),
-            Step(
-                r"With $q$ uniform, $H(\hat p, q) = \log m$, hence $H(\hat p) \le \log m$",
+                r"The uniform model $q = 1/m$ has $H(\hat p, q) = \log m$: perplexity $m$",
                 equation(uniform_ce, sp.expand_log(uniform_ce.doit(), force=True)),
+            ),
+            Step(
+                r"$H(\hat p) \le \log m$",
+                sp.LessThan(h, sp.log(m), evaluate=False),
+                cites=(_AT_MOST_LOG_K,),
+            ),
+            Step(
+                r"with equality iff $\hat p$ is uniform",
+                sp.Eq(h, sp.log(m), evaluate=False),
+                cites=(_MAX_IFF_UNIFORM,),
+            ),
+            Step(
+                r"and $\exp$ is increasing: $\exp H(\hat p) \le e^{\log m} = m$",
+                sp.LessThan(sp.exp(h), m, evaluate=False),
             ),
         ],
         residuals=[
-            gap.subs(y, 1),
-            sp.diff(gap, y).subs(y, 1),
-            sp.diff(gap, y, 2).is_positive,
-            kl_bound_value - (sp.Sum(q[k], (k, 1, m)) - sp.Sum(p[k], (k, 1, m))),
+            at_p - entropy,
             sp.simplify(
                 sp.expand_log(uniform_ce.doit(), force=True) - sp.log(m) * sp.Sum(p[k], (k, 1, m))
             ),
+            sp.exp(sp.log(m)) - m,
+            sp.diff(sp.exp(y), y).is_positive,
         ],
         compared=[
-            r"$y - 1 - \log y$ at $y = 1$",
-            "its slope there",
-            "its second derivative is positive",
-            r"$\sum \hat p(q/\hat p - 1)$ minus $\sum q - \sum \hat p$",
+            r"$H(\hat p, \hat p)$ minus $H(\hat p)$",
             r"$H(\hat p, \text{uniform})$ minus $\log m \sum\hat p$",
+            r"$e^{\log m}$ minus $m$",
+            r"$\frac{d}{dy}e^y > 0$",
         ],
     )
 
