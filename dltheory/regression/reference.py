@@ -23,7 +23,15 @@ from typing import Literal
 
 import torch
 
-from dltheory.core.validation import check_reduction, check_same_device, opmath_dtype
+from dltheory.core.validation import (
+    as_parameter,
+    check_bool,
+    check_reduction,
+    check_same_device,
+    describe,
+    has_values,
+    opmath_dtype,
+)
 
 __all__ = [
     "gaussian_nll",
@@ -40,6 +48,7 @@ __all__ = [
 Reduction = Literal["none", "mean", "sum"]
 
 _LOG_2PI = math.log(2 * math.pi)
+_MAX_INDEX = 2**63 - 1  # sizes and counts beyond int64 cannot index a tensor
 
 
 def _tensor(name: str, value: object) -> torch.Tensor:
@@ -65,11 +74,14 @@ def _real(name: str, value: object, *, minimum: float = 0.0) -> float:
     """A finite Python real ``>= minimum`` (``bool`` rejected)."""
     if isinstance(value, bool) or not isinstance(value, numbers.Real):
         raise TypeError(f"{name} must be a real number, got {type(value).__name__}")
-    v = float(value)
+    try:
+        v = float(value)
+    except OverflowError:  # an int beyond float's range: not finite either
+        v = math.inf
     if not math.isfinite(v):
-        raise ValueError(f"{name} must be finite, got {value!r}")
+        raise ValueError(f"{name} must be finite, got {describe(value)}")
     if v < minimum:
-        raise ValueError(f"{name} must be >= {minimum:g}, got {value!r}")
+        raise ValueError(f"{name} must be >= {minimum:g}, got {describe(value)}")
     return v
 
 
@@ -379,9 +391,10 @@ def gaussian_nll(
 
     Raises:
         TypeError: ``y``/``mean`` not floating-point tensors, dtypes that differ, ``var`` not
-            a tensor or real number.
-        ValueError: ``mean``'s shape differs from ``y``'s; ``var`` does not broadcast to it;
-            a variance that is not positive (or is NaN); an unknown ``reduction``.
+            a tensor or real number; ``validate`` not a bool.
+        ValueError: ``mean``'s shape differs from ``y``'s; ``var`` does not broadcast to it,
+            or is a number the dtype cannot hold; a variance that is not positive (or is NaN);
+            an unknown ``reduction``.
 
     Example:
         >>> gaussian_nll(torch.tensor([0.0]), torch.tensor([0.0]), 1.0)
@@ -394,17 +407,12 @@ def gaussian_nll(
         dtype = _same_dtype(("y", y), ("mean", mean), ("var", var))
     else:
         dtype = _same_dtype(("y", y), ("mean", mean))
-        if isinstance(var, bool) or not isinstance(var, numbers.Real):
-            raise TypeError(f"var must be a tensor or a real number, got {type(var).__name__}")
     if mean.shape != y.shape:
         raise ValueError(f"mean has shape {tuple(mean.shape)} but y has shape {tuple(y.shape)}")
     check_reduction(reduction)
+    check_bool("validate", validate)
     t = opmath_dtype(dtype)
-    v = (
-        var.to(t)
-        if isinstance(var, torch.Tensor)
-        else torch.tensor(float(var), dtype=t, device=y.device)
-    )
+    v = as_parameter("var", var, t, y.device)  # a number: TypeError/ValueError naming var
     try:
         if torch.broadcast_shapes(v.shape, y.shape) != y.shape:
             raise RuntimeError
@@ -412,22 +420,31 @@ def gaussian_nll(
         raise ValueError(
             f"var of shape {tuple(v.shape)} does not broadcast to y's shape {tuple(y.shape)}"
         ) from None
-    if validate and not bool((v > 0).all()):
+    if validate and has_values(v) and not bool((v > 0).all()):
         raise ValueError("var must be positive (a variance sigma^2 > 0); got a value <= 0 or NaN")
     difference = y.to(t) - mean.to(t)
+    zero = None if validate else (v == 0).expand(y.shape)  # the sigma^2 -> 0 limit below
+    if zero is not None:  # 1 in place of 0: no inf - inf, and no NaN gradient, on that branch
+        v = torch.where(v == 0, 1, v)
     z = difference / v.sqrt()  # scaled before squaring: no overflow where the result is finite
     log_var = v.log()
-    if reduction != "none" and validate:
+    # the limit at sigma^2 = 0: +inf off the mean and -inf on it (not inf - inf); 0 elsewhere
+    limit = None
+    if zero is not None:
+        limit = torch.where(zero, torch.where(difference == 0, -math.inf, math.inf), 0.0)
+    if reduction != "none":
         # reduce the two terms separately: no elementwise sum is formed
         flat = z.reshape(-1)
         count = flat.numel()
         logs = log_var.sum() * (count // max(log_var.numel(), 1))
         total = 0.5 * (torch.dot(flat, flat) + logs + count * _LOG_2PI)
-        return (total / max(count, 1) if reduction == "mean" else total).to(dtype)
+        if zero is not None and limit is not None:
+            total = torch.where(zero.any(), limit.sum(), total)
+        return (total / count if reduction == "mean" else total).to(dtype)  # empty mean: NaN
     loss = z.square_().add_(log_var).add_(_LOG_2PI).mul_(0.5)
-    if not validate:  # sigma^2 = 0: the limit, +inf off the mean and -inf on it (not inf - inf)
-        loss = torch.where(v == 0, torch.where(difference == 0, -math.inf, math.inf), loss)
-    return _reduce(loss, reduction).to(dtype)
+    if zero is not None and limit is not None:
+        loss = torch.where(zero, limit, loss)
+    return loss.to(dtype)
 
 
 def least_squares(
@@ -484,29 +501,54 @@ def least_squares(
     n, d = X.shape[-2], X.shape[-1]
     Xt = X.to(t).expand(*batch, n, d)
     yt = y.to(t).expand(*batch, n)
-    x_bar, y_bar = Xt.mean(-2, keepdim=True), yt.mean(-1, keepdim=True)
+    if not has_values(Xt, yt):  # meta: the shapes only (the rank needs values)
+        return X.new_empty(*batch, d), X.new_empty(batch), X.new_empty(batch)
+    # every column and the targets divided by a power of 2 near their largest magnitude
+    # (exact): huge or subnormal data neither overflow nor underflow in the means, the
+    # factorization and its gradients; w, b and the variance are scaled back at the end
+    sx = _power_of_two(Xt.detach().abs().amax(-2, keepdim=True))
+    sy = _power_of_two(yt.detach().abs().amax(-1, keepdim=True))
+    Xs, ys = Xt / sx, yt / sy
+    x_bar, y_bar = Xs.mean(-2, keepdim=True), ys.mean(-1, keepdim=True)
     # centred, and laid out column-major as LAPACK's geqrf wants it (no copy there)
-    Xc, yc = (Xt.mT - x_bar.mT).mT, yt - y_bar
+    Xc, yc = (Xs.mT - x_bar.mT).mT, ys - y_bar
+    finite = torch.isfinite(Xc).all(-1).all(-1) & torch.isfinite(yc).all(-1)
+    all_finite = bool(finite.all())
+    if not all_finite:  # NaN results there, and LAPACK sees zeros instead
+        Xc, yc = torch.where(finite[..., None, None], Xc, 0), torch.where(finite[..., None], yc, 0)
     if d == 0:
-        w, rss = Xt.new_zeros(*batch, 0), None
+        w, tail = Xt.new_zeros(*batch, 0), None
     else:
-        w, rss = _centred_solve(Xc, yc)
+        w, tail = _centred_solve(Xc, yc)
     b = (y_bar - torch.matmul(x_bar, w.unsqueeze(-1)).squeeze(-1)).squeeze(-1)
-    if rss is None:  # the residual itself (after an SVD, or to carry gradients)
-        residual = yc - torch.matmul(Xc, w.unsqueeze(-1)).squeeze(-1)
-        rss = (residual * residual).sum(-1)
-    return w.to(dtype), b.to(dtype), (rss / n).to(dtype)
+    if tail is None:  # the residual itself (after an SVD, or to carry gradients)
+        tail = yc - torch.matmul(Xc, w.unsqueeze(-1)).squeeze(-1)
+    scale = sy.squeeze(-1)
+    tail = tail * sy  # scaled back before squaring: a zero residual has a zero gradient
+    w, b, var = w * sy / sx.squeeze(-2), b * scale, (tail * tail).sum(-1) / n
+    if not all_finite:
+        w = torch.where(finite.unsqueeze(-1), w, math.nan)
+        b, var = torch.where(finite, b, math.nan), torch.where(finite, var, math.nan)
+    return w.to(dtype), b.to(dtype), var.to(dtype)
+
+
+def _power_of_two(m: torch.Tensor) -> torch.Tensor:
+    r""":math:`2^{e-1}` for :math:`m = f\,2^e`, :math:`f \in [\frac12, 1)`: dividing by it is
+    exact and brings :math:`m` into :math:`[1, 2)`; 1 where :math:`m` is 0 or not finite."""
+    _, exponent = torch.frexp(m)
+    power = torch.pow(2.0, (exponent - 1).to(m.dtype))
+    return torch.where(torch.isfinite(m) & (m > 0), power, 1.0)
 
 
 def _centred_solve(Xc: torch.Tensor, yc: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor | None]:
-    r""":math:`\arg\min \|X_c\mathbf{w} - \mathbf{y}_c\|` and, when it comes for free, the
-    residual sum of squares.
+    r""":math:`\arg\min \|X_c\mathbf{w} - \mathbf{y}_c\|` and, when it comes for free, a
+    vector whose squared norm is the residual sum of squares.
 
     Householder QR as LAPACK's ``gels`` does it (``geqrf``, :math:`Q^\top\mathbf{y}` by
     ``ormqr`` without forming :math:`Q`, a triangular solve): the residual sum of squares is
     then :math:`\|(Q^\top\mathbf{y})_{d+1:n}\|^2`. When gradients are needed,
     ``torch.linalg.qr`` (differentiable) instead. If some batch element is rank deficient, the
-    minimum-norm solution by SVD.
+    minimum-norm solution by the pseudo-inverse (an SVD).
     """
     n, d = Xc.shape[-2], Xc.shape[-1]
     eps = torch.finfo(Xc.dtype).eps
@@ -525,14 +567,11 @@ def _centred_solve(Xc: torch.Tensor, yc: torch.Tensor) -> tuple[torch.Tensor, to
             w = torch.linalg.solve_triangular(R, rotated[..., :d, :], upper=True).squeeze(-1)
             if differentiable:
                 return w, None
-            tail = rotated[..., d:, 0]
-            return w, (tail * tail).sum(-1)
-    U, S, Vh = torch.linalg.svd(Xc, full_matrices=False)
-    cutoff = S.amax(-1, keepdim=True) * max(n, d) * eps
-    kept = cutoff < S
-    inverse = torch.where(kept, 1 / torch.where(kept, S, 1), 0)
-    coefficients = torch.matmul(U.transpose(-2, -1), yc.unsqueeze(-1)).squeeze(-1) * inverse
-    return torch.matmul(Vh.transpose(-2, -1), coefficients.unsqueeze(-1)).squeeze(-1), None
+            return w, rotated[..., d:, 0]
+    # the minimum-norm solution; pinv's own derivative (not the SVD's) is finite where
+    # singular values repeat, e.g. a centred X that is all zero
+    pinv = torch.linalg.pinv(Xc, rtol=max(n, d) * eps)
+    return torch.matmul(pinv, yc.unsqueeze(-1)).squeeze(-1), None
 
 
 def polynomial_features(x: torch.Tensor, degree: int) -> torch.Tensor:
@@ -552,7 +591,7 @@ def polynomial_features(x: torch.Tensor, degree: int) -> torch.Tensor:
 
     Raises:
         TypeError: ``x`` is not a floating-point tensor or ``degree`` not an int.
-        ValueError: ``x`` is 0-d or ``degree < 0``.
+        ValueError: ``x`` is 0-d; ``degree < 0`` or beyond int64.
 
     Example:
         >>> polynomial_features(torch.tensor([2.0, -1.0]), 3)
@@ -563,7 +602,9 @@ def polynomial_features(x: torch.Tensor, degree: int) -> torch.Tensor:
     if isinstance(degree, bool) or not isinstance(degree, int):
         raise TypeError(f"degree must be an int, got {type(degree).__name__}")
     if degree < 0:
-        raise ValueError(f"degree must be >= 0, got {degree}")
+        raise ValueError(f"degree must be >= 0, got {describe(degree)}")
+    if degree > _MAX_INDEX:
+        raise ValueError(f"degree = {describe(degree)} is too large (at most 2**63 - 1)")
     if x.dim() == 0:
         raise ValueError("x must have shape (..., n), got a 0-d tensor")
     t = opmath_dtype(x.dtype)
@@ -582,6 +623,8 @@ def k_fold_splits(
     ``sklearn.model_selection.KFold``). Split :math:`j` validates on fold :math:`j` and trains
     on the other :math:`k - 1`.
 
+    NaN and inf: do not arise (integers in, int64 indices out).
+
     Args:
         n: the number of examples, an int.
         k: the number of folds, an int with :math:`2 \le k \le n`.
@@ -593,8 +636,10 @@ def k_fold_splits(
         each sorted in the order of the (permuted) examples.
 
     Raises:
-        TypeError: ``n`` or ``k`` is not an int; ``generator`` is not a ``torch.Generator``.
-        ValueError: ``k < 2`` or ``k > n``; a ``generator`` without ``shuffle=True``.
+        TypeError: ``n`` or ``k`` is not an int; ``shuffle`` is not a bool; ``generator`` is
+            not a ``torch.Generator``.
+        ValueError: ``k < 2`` or ``k > n``; ``n`` beyond int64; a ``generator`` without
+            ``shuffle=True``.
 
     Example:
         >>> [v.tolist() for _, v in k_fold_splits(5, 2)]
@@ -604,9 +649,14 @@ def k_fold_splits(
         if isinstance(value, bool) or not isinstance(value, int):
             raise TypeError(f"{name} must be an int, got {type(value).__name__}")
     if k < 2:
-        raise ValueError(f"k must be at least 2 (one fold to validate, one to train), got {k}")
+        raise ValueError(
+            f"k must be at least 2 (one fold to validate, one to train), got {describe(k)}"
+        )
     if k > n:
-        raise ValueError(f"k = {k} folds need at least k examples, but n = {n}")
+        raise ValueError(f"k = {describe(k)} folds need at least k examples, but n = {describe(n)}")
+    if n > _MAX_INDEX:
+        raise ValueError(f"n = {describe(n)} is too large (at most 2**63 - 1 examples)")
+    check_bool("shuffle", shuffle)
     if generator is not None and not isinstance(generator, torch.Generator):
         raise TypeError(f"generator must be a torch.Generator, got {type(generator).__name__}")
     if generator is not None and not shuffle:
