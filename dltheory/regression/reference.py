@@ -18,7 +18,6 @@ bfloat16 inputs are computed in float32 and rounded once.
 from __future__ import annotations
 
 import math
-import numbers
 from typing import Literal
 
 import torch
@@ -27,11 +26,18 @@ from dltheory.core.validation import (
     as_parameter,
     check_bool,
     check_reduction,
-    check_same_device,
     describe,
     has_values,
     opmath_dtype,
 )
+from dltheory.regression._checks import (
+    check_design,
+    check_params,
+    real_argument,
+    same_dtype,
+    tensor_argument,
+)
+from dltheory.regression._least_squares import least_squares
 
 __all__ = [
     "gaussian_nll",
@@ -49,65 +55,6 @@ Reduction = Literal["none", "mean", "sum"]
 
 _LOG_2PI = math.log(2 * math.pi)
 _MAX_INDEX = 2**63 - 1  # sizes and counts beyond int64 cannot index a tensor
-
-
-def _tensor(name: str, value: object) -> torch.Tensor:
-    if not isinstance(value, torch.Tensor):
-        raise TypeError(f"{name} must be a torch.Tensor, got {type(value).__name__}")
-    if not value.is_floating_point():
-        raise TypeError(f"{name} must be a floating-point tensor, got dtype {value.dtype}")
-    return value
-
-
-def _same_dtype(*named: tuple[str, torch.Tensor]) -> torch.dtype:
-    (first, a), *rest = named
-    for name, t in rest:
-        if t.dtype != a.dtype:
-            raise TypeError(
-                f"{name} has dtype {t.dtype} but {first} has {a.dtype}; they must match"
-            )
-        check_same_device(name, t, first, a)
-    return a.dtype
-
-
-def _real(name: str, value: object, *, minimum: float = 0.0) -> float:
-    """A finite Python real ``>= minimum`` (``bool`` rejected)."""
-    if isinstance(value, bool) or not isinstance(value, numbers.Real):
-        raise TypeError(f"{name} must be a real number, got {type(value).__name__}")
-    try:
-        v = float(value)
-    except OverflowError:  # an int beyond float's range: not finite either
-        v = math.inf
-    if not math.isfinite(v):
-        raise ValueError(f"{name} must be finite, got {describe(value)}")
-    if v < minimum:
-        raise ValueError(f"{name} must be >= {minimum:g}, got {describe(value)}")
-    return v
-
-
-def _check_design(X: torch.Tensor, y: torch.Tensor | None = None) -> None:
-    if X.dim() < 2:
-        raise ValueError(f"X must have shape (..., n, d), got {tuple(X.shape)}")
-    if y is not None and (y.dim() < 1 or y.shape[-1] != X.shape[-2]):
-        raise ValueError(
-            f"y of shape {tuple(y.shape)} needs n = {X.shape[-2]} targets along its last "
-            f"dimension (X has shape {tuple(X.shape)})"
-        )
-
-
-def _check_params(X: torch.Tensor, w: torch.Tensor, b: torch.Tensor) -> None:
-    if w.dim() < 1 or w.shape[-1] != X.shape[-1]:
-        raise ValueError(
-            f"w of shape {tuple(w.shape)} needs d = {X.shape[-1]} entries along its last "
-            f"dimension (X has shape {tuple(X.shape)})"
-        )
-    try:
-        torch.broadcast_shapes(X.shape[:-2], w.shape[:-1], b.shape)
-    except RuntimeError:
-        raise ValueError(
-            f"batch shapes do not broadcast: X {tuple(X.shape[:-2])}, w {tuple(w.shape[:-1])}, "
-            f"b {tuple(b.shape)}"
-        ) from None
 
 
 def _predict(X: torch.Tensor, w: torch.Tensor, b: torch.Tensor) -> torch.Tensor:
@@ -143,10 +90,10 @@ def linear_model(X: torch.Tensor, w: torch.Tensor, b: torch.Tensor) -> torch.Ten
         tensor([-0.5000, -0.5000])
     """
     for name, value in (("X", X), ("w", w), ("b", b)):
-        _tensor(name, value)
-    dtype = _same_dtype(("X", X), ("w", w), ("b", b))
-    _check_design(X)
-    _check_params(X, w, b)
+        tensor_argument(name, value)
+    dtype = same_dtype(("X", X), ("w", w), ("b", b))
+    check_design(X)
+    check_params(X, w, b)
     t = opmath_dtype(dtype)
     return _predict(X.to(t), w.to(t), b.to(t)).to(dtype)
 
@@ -187,9 +134,9 @@ def squared_loss(
         >>> squared_loss(torch.tensor([1.0, 3.0]), torch.tensor([0.0, 1.0]))
         tensor(1.2500)
     """
-    _tensor("y_hat", y_hat)
-    _tensor("y", y)
-    dtype = _same_dtype(("y_hat", y_hat), ("y", y))
+    tensor_argument("y_hat", y_hat)
+    tensor_argument("y", y)
+    dtype = same_dtype(("y_hat", y_hat), ("y", y))
     if y_hat.shape != y.shape:
         raise ValueError(
             f"y_hat has shape {tuple(y_hat.shape)} but y has shape {tuple(y.shape)}; "
@@ -203,12 +150,12 @@ def squared_loss(
 
 def _regression_inputs(X, y, w, b) -> torch.dtype:
     for name, t in (("X", X), ("y", y), ("w", w), ("b", b)):
-        _tensor(name, t)
-    dtype = _same_dtype(("X", X), ("y", y), ("w", w), ("b", b))
-    _check_design(X, y)
+        tensor_argument(name, t)
+    dtype = same_dtype(("X", X), ("y", y), ("w", w), ("b", b))
+    check_design(X, y)
     if X.shape[-2] == 0:
         raise ValueError("X has no examples (n = 0): the mean loss is undefined")
-    _check_params(X, w, b)
+    check_params(X, w, b)
     try:
         torch.broadcast_shapes(X.shape[:-2], y.shape[:-1])
     except RuntimeError:
@@ -348,8 +295,8 @@ def weight_decay_step(
         ... )
         (tensor([0.8500]), tensor(-0.0500))
     """
-    eta = _real("lr", lr)
-    lam = _real("weight_decay", weight_decay)
+    eta = real_argument("lr", lr)
+    lam = real_argument("weight_decay", weight_decay)
     dtype = _regression_inputs(X, y, w, b)
     t = opmath_dtype(dtype)
     w_, b_ = w.to(t), b.to(t)
@@ -400,13 +347,13 @@ def gaussian_nll(
         >>> gaussian_nll(torch.tensor([0.0]), torch.tensor([0.0]), 1.0)
         tensor(0.9189)
     """
-    _tensor("y", y)
-    _tensor("mean", mean)
+    tensor_argument("y", y)
+    tensor_argument("mean", mean)
     if isinstance(var, torch.Tensor):
-        _tensor("var", var)
-        dtype = _same_dtype(("y", y), ("mean", mean), ("var", var))
+        tensor_argument("var", var)
+        dtype = same_dtype(("y", y), ("mean", mean), ("var", var))
     else:
-        dtype = _same_dtype(("y", y), ("mean", mean))
+        dtype = same_dtype(("y", y), ("mean", mean))
     if mean.shape != y.shape:
         raise ValueError(f"mean has shape {tuple(mean.shape)} but y has shape {tuple(y.shape)}")
     check_reduction(reduction)
@@ -447,133 +394,6 @@ def gaussian_nll(
     return loss.to(dtype)
 
 
-def least_squares(
-    X: torch.Tensor, y: torch.Tensor
-) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
-    r"""Maximum-likelihood fit of :math:`y = \mathbf{w}^\top\mathbf{x} + b + \epsilon`,
-    :math:`\epsilon \sim \mathcal{N}(0, \sigma^2)`: least squares with an intercept.
-
-    .. math:: (\mathbf{w}^*, b^*) = \arg\min_{\mathbf{w}, b} \sum_{i=1}^n
-        (y^{(i)} - \mathbf{w}^\top\mathbf{x}^{(i)} - b)^2, \qquad
-        \sigma^{2*} = \frac1n \sum_{i=1}^n (y^{(i)} - \mathbf{w}^{*\top}\mathbf{x}^{(i)} - b^*)^2
-
-    Solved on centred data (for any :math:`\mathbf{w}` the best :math:`b` is
-    :math:`\bar y - \bar{\mathbf{x}}^\top\mathbf{w}`; centring also keeps the problem well
-    conditioned when the features have large means) by a Householder QR factorization, which
-    is backward stable; if the centred ``X`` is rank deficient (fewer than ``d + 1``
-    examples, or collinear features) the minimum-norm :math:`\mathbf{w}^*` is returned, from
-    an SVD, as ``torch.linalg.lstsq(driver="gelsd")`` does.
-
-    NaN and inf: a non-finite entry gives NaN results.
-
-    Args:
-        X: design matrix ``(..., n, d)`` with ``n >= 1`` (``d = 0`` fits only the bias).
-        y: targets ``(..., n)``, batch shape broadcastable with ``X``'s.
-
-    Returns:
-        ``(w, b, var)`` of shapes ``(..., d)``, ``(...)``, ``(...)`` in ``X``'s dtype and
-        device; ``var`` is the mean squared residual (the MLE, divided by :math:`n`).
-
-    Raises:
-        TypeError: an argument is not a floating-point tensor, or the dtypes differ.
-        ValueError: ``X`` is not ``(..., n, d)``, ``n = 0``, or ``y`` does not have ``n``
-            targets; batch shapes that do not broadcast.
-
-    Example:
-        >>> least_squares(
-        ...     torch.tensor([[0.0], [1.0], [2.0], [3.0]]), torch.tensor([0.0, 1.0, 1.0, 2.0])
-        ... )
-        (tensor([0.6000]), tensor(0.1000), tensor(0.0500))
-    """
-    _tensor("X", X)
-    _tensor("y", y)
-    dtype = _same_dtype(("X", X), ("y", y))
-    _check_design(X, y)
-    if X.shape[-2] == 0:
-        raise ValueError("X has no examples (n = 0): nothing to fit")
-    try:
-        batch = torch.broadcast_shapes(X.shape[:-2], y.shape[:-1])
-    except RuntimeError:
-        raise ValueError(
-            f"batch shapes of X {tuple(X.shape[:-2])} and y {tuple(y.shape[:-1])} do not broadcast"
-        ) from None
-    t = opmath_dtype(dtype)
-    n, d = X.shape[-2], X.shape[-1]
-    Xt = X.to(t).expand(*batch, n, d)
-    yt = y.to(t).expand(*batch, n)
-    if not has_values(Xt, yt):  # meta: the shapes only (the rank needs values)
-        return X.new_empty(*batch, d), X.new_empty(batch), X.new_empty(batch)
-    # every column and the targets divided by a power of 2 near their largest magnitude
-    # (exact): huge or subnormal data neither overflow nor underflow in the means, the
-    # factorization and its gradients; w, b and the variance are scaled back at the end
-    sx = _power_of_two(Xt.detach().abs().amax(-2, keepdim=True))
-    sy = _power_of_two(yt.detach().abs().amax(-1, keepdim=True))
-    Xs, ys = Xt / sx, yt / sy
-    x_bar, y_bar = Xs.mean(-2, keepdim=True), ys.mean(-1, keepdim=True)
-    # centred, and laid out column-major as LAPACK's geqrf wants it (no copy there)
-    Xc, yc = (Xs.mT - x_bar.mT).mT, ys - y_bar
-    finite = torch.isfinite(Xc).all(-1).all(-1) & torch.isfinite(yc).all(-1)
-    all_finite = bool(finite.all())
-    if not all_finite:  # NaN results there, and LAPACK sees zeros instead
-        Xc, yc = torch.where(finite[..., None, None], Xc, 0), torch.where(finite[..., None], yc, 0)
-    if d == 0:
-        w, tail = Xt.new_zeros(*batch, 0), None
-    else:
-        w, tail = _centred_solve(Xc, yc)
-    b = (y_bar - torch.matmul(x_bar, w.unsqueeze(-1)).squeeze(-1)).squeeze(-1)
-    if tail is None:  # the residual itself (after an SVD, or to carry gradients)
-        tail = yc - torch.matmul(Xc, w.unsqueeze(-1)).squeeze(-1)
-    scale = sy.squeeze(-1)
-    tail = tail * sy  # scaled back before squaring: a zero residual has a zero gradient
-    w, b, var = w * sy / sx.squeeze(-2), b * scale, (tail * tail).sum(-1) / n
-    if not all_finite:
-        w = torch.where(finite.unsqueeze(-1), w, math.nan)
-        b, var = torch.where(finite, b, math.nan), torch.where(finite, var, math.nan)
-    return w.to(dtype), b.to(dtype), var.to(dtype)
-
-
-def _power_of_two(m: torch.Tensor) -> torch.Tensor:
-    r""":math:`2^{e-1}` for :math:`m = f\,2^e`, :math:`f \in [\frac12, 1)`: dividing by it is
-    exact and brings :math:`m` into :math:`[1, 2)`; 1 where :math:`m` is 0 or not finite."""
-    _, exponent = torch.frexp(m)
-    power = torch.pow(2.0, (exponent - 1).to(m.dtype))
-    return torch.where(torch.isfinite(m) & (m > 0), power, 1.0)
-
-
-def _centred_solve(Xc: torch.Tensor, yc: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor | None]:
-    r""":math:`\arg\min \|X_c\mathbf{w} - \mathbf{y}_c\|` and, when it comes for free, a
-    vector whose squared norm is the residual sum of squares.
-
-    Householder QR as LAPACK's ``gels`` does it (``geqrf``, :math:`Q^\top\mathbf{y}` by
-    ``ormqr`` without forming :math:`Q`, a triangular solve): the residual sum of squares is
-    then :math:`\|(Q^\top\mathbf{y})_{d+1:n}\|^2`. When gradients are needed,
-    ``torch.linalg.qr`` (differentiable) instead. If some batch element is rank deficient, the
-    minimum-norm solution by the pseudo-inverse (an SVD).
-    """
-    n, d = Xc.shape[-2], Xc.shape[-1]
-    eps = torch.finfo(Xc.dtype).eps
-    if n > d:
-        differentiable = torch.is_grad_enabled() and (Xc.requires_grad or yc.requires_grad)
-        if differentiable:
-            Q, R = torch.linalg.qr(Xc)
-            rotated = torch.matmul(Q.transpose(-2, -1), yc.unsqueeze(-1))
-        else:
-            packed, tau = torch.geqrf(Xc)
-            R = packed[..., :d, :]  # solve_triangular reads only the upper triangle
-            rotated = torch.ormqr(packed, tau, yc.unsqueeze(-1), left=True, transpose=True)
-        diag = R.diagonal(dim1=-2, dim2=-1).abs()
-        cutoff = diag.amax(-1, keepdim=True) * max(n, d) * eps
-        if bool((diag > cutoff).all()):
-            w = torch.linalg.solve_triangular(R, rotated[..., :d, :], upper=True).squeeze(-1)
-            if differentiable:
-                return w, None
-            return w, rotated[..., d:, 0]
-    # the minimum-norm solution; pinv's own derivative (not the SVD's) is finite where
-    # singular values repeat, e.g. a centred X that is all zero
-    pinv = torch.linalg.pinv(Xc, rtol=max(n, d) * eps)
-    return torch.matmul(pinv, yc.unsqueeze(-1)).squeeze(-1), None
-
-
 def polynomial_features(x: torch.Tensor, degree: int) -> torch.Tensor:
     r"""The powers :math:`x, x^2, \dots, x^k` of each entry: the design matrix of a
     polynomial model of degree :math:`k` (its constant term is the bias).
@@ -598,7 +418,7 @@ def polynomial_features(x: torch.Tensor, degree: int) -> torch.Tensor:
         tensor([[ 2.,  4.,  8.],
                 [-1.,  1., -1.]])
     """
-    _tensor("x", x)
+    tensor_argument("x", x)
     if isinstance(degree, bool) or not isinstance(degree, int):
         raise TypeError(f"degree must be an int, got {type(degree).__name__}")
     if degree < 0:
