@@ -32,9 +32,12 @@ def least_squares(
     conditioned when the features have large means) by a Householder QR factorization, which
     is backward stable; if the centred ``X`` is rank deficient (fewer than ``d + 1``
     examples, or collinear features) the minimum-norm :math:`\mathbf{w}^*` is returned, from
-    an SVD, as ``torch.linalg.lstsq(driver="gelsd")`` does.
+    an SVD (the pseudo-inverse), as ``torch.linalg.lstsq(driver="gelsd")`` does. Every
+    column and the targets are first divided by a power of 2 near their largest magnitude
+    (exactly), so features near the dtype's largest value, whose sums overflow, still fit.
 
-    NaN and inf: a non-finite entry gives NaN results.
+    NaN and inf: a NaN or infinite entry gives NaN ``w``, ``b`` and ``var`` for its batch
+    element (the others are unaffected).
 
     Args:
         X: design matrix ``(..., n, d)`` with ``n >= 1`` (``d = 0`` fits only the bias).

@@ -396,6 +396,21 @@ GAUSSIAN_NLL = FunctionContract(
 # --- least squares, features, folds ----------------------------------------------------------
 
 
+def _lstsq_oracle(X, y):
+    """``torch.linalg.lstsq`` on ``[X, 1]`` in float64; NaN for batch elements with a NaN or
+    an infinite entry."""
+    X, y = X.double(), y.double()
+    finite = torch.isfinite(X).all(-1).all(-1) & torch.isfinite(y).all(-1)
+    X, y = torch.where(finite[..., None, None], X, 0), torch.where(finite[..., None], y, 0)
+    design = torch.cat([X, torch.ones_like(X[..., :1])], dim=-1)
+    fit = torch.linalg.lstsq(design, y.unsqueeze(-1), driver="gelsd").solution.squeeze(-1)
+    w, b = fit[..., :-1], fit[..., -1]
+    residual = y - torch.matmul(X, w.unsqueeze(-1)).squeeze(-1) - b.unsqueeze(-1)
+    var = (residual * residual).mean(-1)
+    w = torch.where(finite.unsqueeze(-1), w, NAN)
+    return w, torch.where(finite, b, NAN), torch.where(finite, var, NAN)
+
+
 def _collinear() -> torch.Tensor:
     x = normal(6, 1, seed=20)
     return torch.cat([x, 2 * x, normal(6, 1, seed=21)], dim=-1)
@@ -449,12 +464,15 @@ LEAST_SQUARES = FunctionContract(
         special=(
             Sample((t([[1.0], [INF], [3.0]]), t([1.0, 2.0, 3.0])), name="inf X"),
             Sample((t([[1.0], [2.0], [3.0]]), t([1.0, -INF, 3.0])), name="inf y"),
+            Sample(
+                (
+                    t([[[1.0], [2.0], [4.0]], [[1.0], [NAN], [3.0]]]),
+                    t([[1.0, 0.0, 2.0], [1.0, 2.0, 3.0]]),
+                ),
+                name="NaN in one batch element",
+            ),
         ),
-        oracle=lambda X, y: (
-            torch.full(X.shape[-1:], NAN, dtype=F64),
-            torch.tensor(NAN, dtype=F64),
-            torch.tensor(NAN, dtype=F64),
-        ),
+        oracle=_lstsq_oracle,
     ),
 )
 
