@@ -199,6 +199,11 @@ class _VectorNorm(torch.autograd.Function):
     def backward(ctx, grad: torch.Tensor):
         x, norm = ctx.saved_tensors
         t = opmath_dtype(x.dtype)
+        if torch.is_grad_enabled() and x.dtype != t:
+            # double backward from float16/bfloat16: the saved norm is a float32 intermediate
+            # that autograd does not see as a function of x (in float32 and float64 it is the
+            # output itself, which it does), so it is recomputed as one
+            norm = _VectorNorm.apply(x.to(t), ctx.p, ctx.dims)
         out = _norm_backward(x.to(t), norm, grad.to(t), ctx.p, ctx.dims)
         return out.to(ctx.in_dtype), None, None
 
