@@ -76,18 +76,26 @@ def least_squares(
     yt = y.to(t).expand(*batch, n)
     if not has_values(Xt, yt):  # meta: the shapes only (the rank needs values)
         return X.new_empty(*batch, d), X.new_empty(batch), X.new_empty(batch)
-    # every column and the targets divided by a power of 2 near their largest magnitude
-    # (exact): huge or subnormal data neither overflow nor underflow in the means, the
-    # factorization and its gradients; w, b and the variance are scaled back at the end
-    sx = _power_of_two(Xt.detach().abs().amax(-2, keepdim=True))
-    sy = _power_of_two(yt.detach().abs().amax(-1, keepdim=True))
-    Xs, ys = Xt / sx, yt / sy
+    # a NaN or an inf, or data too large (sums of n entries overflow) or too small (all
+    # subnormal) for the solver, show in the extremes; then every column and the targets are
+    # divided by powers of 2 near their largest magnitudes (exactly), and w, b and the
+    # variance scaled back at the end
+    fi = torch.finfo(t)
+    low, high = fi.tiny / fi.eps, fi.max / (4 * n)
+    parts = (Xt, yt) if d else (yt,)
+    extremes = torch.stack([f(a) for a in parts for f in (torch.amax, torch.amin)]).tolist()
+    largest = [max(abs(extremes[i]), abs(extremes[i + 1])) for i in range(0, len(extremes), 2)]
+    Xs, ys, sx, sy, finite = Xt, yt, None, None, None
+    in_range = all(low <= v <= high or v == 0 for v in largest)
+    if not (in_range and all(math.isfinite(v) for v in extremes)):
+        mx, my = _largest(Xt.detach(), -2), _largest(yt.detach(), -1)
+        finite = torch.isfinite(mx).all(-1).squeeze(-1) & torch.isfinite(my).squeeze(-1)
+        sx, sy = _power_of_two(mx), _power_of_two(my)
+        Xs, ys = Xt / sx, yt / sy
     x_bar, y_bar = Xs.mean(-2, keepdim=True), ys.mean(-1, keepdim=True)
     # centred, and laid out column-major as LAPACK's geqrf wants it (no copy there)
     Xc, yc = (Xs.mT - x_bar.mT).mT, ys - y_bar
-    finite = torch.isfinite(Xc).all(-1).all(-1) & torch.isfinite(yc).all(-1)
-    all_finite = bool(finite.all())
-    if not all_finite:  # NaN results there, and LAPACK sees zeros instead
+    if finite is not None:  # NaN results where not finite, and LAPACK sees zeros instead
         Xc, yc = torch.where(finite[..., None, None], Xc, 0), torch.where(finite[..., None], yc, 0)
     if d == 0:
         w, tail = Xt.new_zeros(*batch, 0), None
@@ -96,13 +104,19 @@ def least_squares(
     b = (y_bar - torch.matmul(x_bar, w.unsqueeze(-1)).squeeze(-1)).squeeze(-1)
     if tail is None:  # the residual itself (after an SVD, or to carry gradients)
         tail = yc - torch.matmul(Xc, w.unsqueeze(-1)).squeeze(-1)
-    scale = sy.squeeze(-1)
-    tail = tail * sy  # scaled back before squaring: a zero residual has a zero gradient
-    w, b, var = w * sy / sx.squeeze(-2), b * scale, (tail * tail).sum(-1) / n
-    if not all_finite:
+    if sx is not None and sy is not None:
+        tail = tail * sy  # scaled back before squaring: a zero residual has a zero gradient
+        w, b = w * sy / sx.squeeze(-2), b * sy.squeeze(-1)
+    var = (tail * tail).sum(-1) / n
+    if finite is not None:
         w = torch.where(finite.unsqueeze(-1), w, math.nan)
         b, var = torch.where(finite, b, math.nan), torch.where(finite, var, math.nan)
     return w.to(dtype), b.to(dtype), var.to(dtype)
+
+
+def _largest(a: torch.Tensor, dim: int) -> torch.Tensor:
+    """The largest magnitude along ``dim`` (keepdim), NaN if there is one, without a copy."""
+    return torch.maximum(a.amax(dim, keepdim=True), a.amin(dim, keepdim=True).neg_())
 
 
 def _power_of_two(m: torch.Tensor) -> torch.Tensor:
