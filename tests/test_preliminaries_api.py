@@ -281,3 +281,29 @@ def test_validation_can_be_skipped():
     unnormalized = torch.tensor([1.0, 1.0])
     assert expectation(torch.tensor([1.0, 3.0]), unnormalized, validate=False) == 4.0
     assert bayes_posterior(torch.tensor([0.5, 0.5]), unnormalized, validate=False).sum() == 1.0
+
+
+# --- regressions found by the contract suite (issue 9) ---------------------------------------
+
+
+@pytest.mark.parametrize("dtype", [torch.float16, torch.bfloat16])
+@pytest.mark.parametrize("ord", [2, 3, 1.5, -1.0])
+def test_vector_norm_second_derivatives_in_half_precision(dtype, ord):
+    """The Hessian from float16/bfloat16 is float32's, rounded: the norm the backward uses is
+    a function of x there too (it was a constant, and the Hessian missed its terms)."""
+    x = torch.tensor([[3.0, -4.0, 1.0], [0.5, 0.25, 2.0]])
+    rows = []
+    for t in (dtype, torch.float32):
+        xt = x.to(t).requires_grad_()
+        (g,) = torch.autograd.grad(vector_norm(xt, ord, dim=1).sum(), xt, create_graph=True)
+        rows.append(torch.autograd.grad(g[:, 0].sum(), xt)[0].float())
+    assert_close(rows[0], rows[1].to(dtype).float(), dtype=dtype)
+
+
+def test_bayes_posterior_of_subnormal_likelihoods():
+    tiny = torch.finfo(torch.float64).smallest_normal * torch.finfo(torch.float64).eps
+    likelihood = torch.tensor([tiny, 2 * tiny], dtype=torch.float64, requires_grad=True)
+    posterior = bayes_posterior(likelihood, torch.tensor([0.5, 0.5], dtype=torch.float64))
+    assert torch.equal(posterior.detach(), torch.tensor([1 / 3, 2 / 3], dtype=torch.float64))
+    (grad,) = torch.autograd.grad(posterior[0], likelihood)
+    assert not torch.isnan(grad).any()

@@ -4,6 +4,7 @@ mutation, gradients, and agreement with torch.nn.functional, torch.optim and tor
 from __future__ import annotations
 
 import doctest
+import inspect
 import math
 
 import pytest
@@ -39,8 +40,12 @@ def _data(n=8, d=3, dtype=torch.float64, device="cpu", seed=0):
 
 
 def test_docstring_examples_run():
-    result = doctest.testmod(reference, extraglobs={"torch": torch})
-    assert result.attempted >= 9 and result.failed == 0
+    attempted = 0  # least_squares lives in a private module, re-exported by reference
+    for module in {inspect.getmodule(getattr(reference, name)) for name in reference.__all__}:
+        result = doctest.testmod(module, extraglobs={"torch": torch})
+        assert result.failed == 0, module
+        attempted += result.attempted
+    assert attempted >= 9
 
 
 @ON_DEVICES
@@ -323,3 +328,52 @@ BAD_INPUTS = [
 def test_bad_input_is_rejected_with_a_message_naming_the_argument(call, exc, message):
     with pytest.raises(exc, match=message):
         call()
+
+
+# --- regressions found by the contract suite (issue 9) ---------------------------------------
+
+
+def test_least_squares_fits_features_whose_sum_overflows():
+    big = torch.finfo(torch.float64).max
+    X = torch.tensor([[big, 1.0], [big / 2, 0.0], [0.0, big]], dtype=torch.float64)
+    coefficients = torch.tensor([2.0**-3, 2.0**-4], dtype=torch.float64)
+    w, b, _ = least_squares(X, X @ coefficients)  # the variance: rounding noise of 1e307, squared
+    assert_close(w, coefficients)
+    assert torch.isfinite(b)
+
+
+def test_least_squares_gives_nan_for_a_batch_element_with_nan_and_fits_the_others():
+    X = torch.tensor([[[1.0], [2.0], [4.0]], [[1.0], [math.nan], [3.0]]], dtype=torch.float64)
+    y = torch.tensor([[1.0, 0.0, 2.0], [1.0, 2.0, 3.0]], dtype=torch.float64)
+    w, b, var = least_squares(X, y)
+    assert torch.isnan(w[1]).all() and torch.isnan(b[1]) and torch.isnan(var[1])
+    assert_close(w[0], least_squares(X[0], y[0])[0])
+
+
+def test_least_squares_gradients_are_finite_for_one_example_and_a_zero_design():
+    for X in (torch.ones(1, 2, dtype=torch.float64), torch.zeros(4, 2, dtype=torch.float64)):
+        X.requires_grad_()
+        y = torch.arange(float(X.shape[0]), dtype=torch.float64, requires_grad=True)
+        out = least_squares(X, y)
+        grads = torch.autograd.grad(out, (X, y), [torch.ones_like(o) for o in out])
+        assert all(torch.isfinite(g).all() for g in grads)
+
+
+@pytest.mark.parametrize("validate", [True, False])
+def test_gaussian_nll_mean_of_an_empty_batch_is_nan_either_way(validate):
+    empty = torch.zeros(0)
+    assert torch.isnan(gaussian_nll(empty, empty, 1.0, validate=validate))
+    assert gaussian_nll(empty, empty, 1.0, reduction="sum", validate=validate) == 0
+
+
+def test_huge_ints_are_value_errors_naming_the_argument():
+    X, y, w, b = torch.ones(3, 2), torch.ones(3), torch.ones(2), torch.tensor(0.0)
+    for call, name in (
+        (lambda: sgd_step(w, b, X, y, lr=10**400), "lr"),
+        (lambda: weight_decay_step(w, b, X, y, 0.1, 10**400), "weight_decay"),
+        (lambda: gaussian_nll(y, y, 10**400), "var"),
+        (lambda: polynomial_features(y, 10**400), "degree"),
+        (lambda: k_fold_splits(10**400, 2), "n"),
+    ):
+        with pytest.raises(ValueError, match=rf"\b{name}\b"):
+            call()

@@ -25,9 +25,12 @@ from collections.abc import Sequence
 import torch
 
 from dltheory.core.validation import (
+    check_bool,
     check_floating,
     check_probabilities,
     check_same_device,
+    describe,
+    has_values,
     normalize_dim,
     opmath_dtype,
 )
@@ -44,7 +47,10 @@ _CHUNK_ELEMENTS = 1 << 17
 def _check_ord(ord: object) -> float:
     if isinstance(ord, bool) or not isinstance(ord, numbers.Real):
         raise TypeError(f"ord must be a real number or ±inf, got {type(ord).__name__}")
-    value = float(ord)
+    try:
+        value = float(ord)
+    except OverflowError:  # an int beyond float's range (10**400): not ±inf either
+        raise ValueError(f"ord = {describe(ord)} does not fit in a float; use ±math.inf") from None
     if math.isnan(value):
         raise ValueError("ord must be a real number or ±inf, got nan")
     return value
@@ -101,7 +107,10 @@ _SAFE = {
 
 def _safe_sums(s: torch.Tensor) -> bool:
     """Every sum of squares lies where neither underflow nor overflow can have touched it
-    (NaN counts as unsafe; the caller's scaled path returns it)."""
+    (NaN counts as unsafe; the caller's scaled path returns it). On the ``meta`` device,
+    where there are no values, the unscaled path gives the result's shape."""
+    if not has_values(s):
+        return True
     low, high = _SAFE[s.dtype]
     if s.numel() == 1:
         value = s.item()
@@ -190,6 +199,11 @@ class _VectorNorm(torch.autograd.Function):
     def backward(ctx, grad: torch.Tensor):
         x, norm = ctx.saved_tensors
         t = opmath_dtype(x.dtype)
+        if torch.is_grad_enabled() and x.dtype != t:
+            # double backward from float16/bfloat16: the saved norm is a float32 intermediate
+            # that autograd does not see as a function of x (in float32 and float64 it is the
+            # output itself, which it does), so it is recomputed as one
+            norm = _VectorNorm.apply(x.to(t), ctx.p, ctx.dims)
         out = _norm_backward(x.to(t), norm, grad.to(t), ctx.p, ctx.dims)
         return out.to(ctx.in_dtype), None, None
 
@@ -236,9 +250,10 @@ def vector_norm(
 
     Raises:
         TypeError: ``x`` is not a real floating-point tensor; ``ord`` is not a real number;
-            ``dim`` is not an int, a sequence of ints or ``None``.
-        ValueError: ``ord`` is NaN; ``dim`` is out of range or repeated; an empty reduction
-            with ``ord < 0`` or ``ord = ±inf`` (no identity element).
+            ``dim`` is not an int, a sequence of ints or ``None``; ``keepdim`` is not a bool.
+        ValueError: ``ord`` is NaN or an int too large for a float; ``dim`` is out of range
+            or repeated; an empty reduction with ``ord < 0`` or ``ord = ±inf`` (no identity
+            element).
 
     Example:
         >>> vector_norm(torch.tensor([3.0, -4.0]))
@@ -254,6 +269,7 @@ def vector_norm(
         raise TypeError(f"x must be a real floating-point tensor, got dtype {x.dtype}")
     p = _check_ord(ord)
     dims = _check_norm_dims(x, dim)
+    check_bool("keepdim", keepdim)
     empty = any(x.shape[d] == 0 for d in dims) or (dim is None and x.numel() == 0)
     if empty and (p < 0 or math.isinf(p)):
         raise ValueError(
@@ -348,6 +364,9 @@ def bayes_posterior(
 
     (the evidence :math:`P(B)` by the law of total probability).
 
+    The likelihoods of each slice are divided by their largest one first (the posterior does
+    not change), so subnormal likelihoods neither underflow nor give infinite gradients.
+
     NaN and inf: with ``validate=True`` NaN inputs are rejected; with ``validate=False`` they
     propagate, and a slice with :math:`P(B) = 0` gives NaN (the posterior is undefined).
 
@@ -364,6 +383,7 @@ def bayes_posterior(
 
     Raises:
         TypeError: an argument is not a floating-point tensor, or the dtypes differ.
+        TypeError: ``validate`` is not a bool.
         ValueError: shapes that do not broadcast; ``dim`` out of range; a likelihood outside
             :math:`[0, 1]` or NaN; a prior that is not a probability vector; :math:`P(B) = 0`
             in some slice.
@@ -388,14 +408,24 @@ def bayes_posterior(
         ) from None
     lik, pri = likelihood.expand(shape), prior.expand(shape)
     dim = normalize_dim("likelihood", lik, dim)
-    if validate:
-        if torch.isnan(lik).any() or ((lik < 0) | (lik > 1)).any():
+    check_bool("validate", validate)
+    checked = validate and has_values(lik)
+    if checked:
+        if bool(torch.isnan(lik).any()):
+            raise ValueError("likelihood contains NaN; expected probabilities P(B | A_k)")
+        if bool(((lik < 0) | (lik > 1)).any()):
             raise ValueError("likelihood must hold probabilities P(B | A_k) in [0, 1]")
         check_probabilities("prior", pri, dim=dim)
     t = opmath_dtype(likelihood.dtype)
-    joint = lik.to(t) * pri.to(t)  # P(B and A_k)
-    evidence = joint.sum(dim=dim, keepdim=True)  # P(B), by total probability
-    if validate and (evidence == 0).any():
+    lik_t = lik.to(t)
+    # P(A_k | B) is unchanged when every P(B | A_j) is divided by the largest one: subnormal
+    # likelihoods then neither underflow in the products nor overflow the gradient (a
+    # constant, detached: the result does not depend on it)
+    top = lik_t.detach().amax(dim=dim, keepdim=True)
+    usable = torch.isfinite(top) & (top > 0)
+    joint = lik_t / torch.where(usable, top, 1) * pri.to(t)  # P(B and A_k) / max_j P(B | A_j)
+    evidence = joint.sum(dim=dim, keepdim=True)  # P(B) / max_j P(B | A_j), total probability
+    if checked and bool((evidence == 0).any()):
         raise ValueError("the evidence P(B) = sum_k P(B | A_k) P(A_k) is 0: P(A | B) is undefined")
     return (joint / evidence).to(likelihood.dtype)
 
@@ -404,7 +434,7 @@ def bayes_posterior(
 
 
 def _moment_inputs(
-    values: torch.Tensor, probs: torch.Tensor, dim: int, validate: bool
+    values: torch.Tensor, probs: torch.Tensor, dim: int, keepdim: bool, validate: bool
 ) -> tuple[torch.Tensor, torch.Tensor, int]:
     check_floating("values", values)
     check_floating("probs", probs)
@@ -422,6 +452,8 @@ def _moment_inputs(
         ) from None
     x, p = values.expand(shape), probs.expand(shape)
     dim = normalize_dim("values", x, dim)
+    check_bool("keepdim", keepdim)
+    check_bool("validate", validate)
     if validate:
         check_probabilities("probs", p, dim=dim)
     t = opmath_dtype(values.dtype)
@@ -454,7 +486,8 @@ def expectation(
         :math:`E[X]`, in the inputs' dtype and device.
 
     Raises:
-        TypeError: an argument is not a floating-point tensor, or the dtypes differ.
+        TypeError: an argument is not a floating-point tensor, or the dtypes differ;
+            ``keepdim`` or ``validate`` is not a bool.
         ValueError: shapes that do not broadcast; ``dim`` out of range; ``probs`` negative,
             NaN or not summing to 1.
 
@@ -462,7 +495,7 @@ def expectation(
         >>> expectation(torch.tensor([1.0, 2.0, 3.0]), torch.tensor([0.5, 0.25, 0.25]))
         tensor(1.7500)
     """
-    x, p, dim = _moment_inputs(values, probs, dim, validate)
+    x, p, dim = _moment_inputs(values, probs, dim, keepdim, validate)
     return (p * x).sum(dim=dim, keepdim=keepdim).to(values.dtype)
 
 
@@ -500,7 +533,7 @@ def variance(
         >>> variance(torch.tensor([-1.0, 1.0]), torch.tensor([0.5, 0.5]))
         tensor(1.)
     """
-    x, p, dim = _moment_inputs(values, probs, dim, validate)
+    x, p, dim = _moment_inputs(values, probs, dim, keepdim, validate)
     deviation = x - (p * x).sum(dim=dim, keepdim=True)
     weighted = p * deviation
     spread = (weighted * deviation).sum(dim=dim, keepdim=keepdim)

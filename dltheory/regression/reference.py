@@ -18,12 +18,26 @@ bfloat16 inputs are computed in float32 and rounded once.
 from __future__ import annotations
 
 import math
-import numbers
 from typing import Literal
 
 import torch
 
-from dltheory.core.validation import check_reduction, check_same_device, opmath_dtype
+from dltheory.core.validation import (
+    as_parameter,
+    check_bool,
+    check_reduction,
+    describe,
+    has_values,
+    opmath_dtype,
+)
+from dltheory.regression._checks import (
+    check_design,
+    check_params,
+    real_argument,
+    same_dtype,
+    tensor_argument,
+)
+from dltheory.regression._least_squares import least_squares
 
 __all__ = [
     "gaussian_nll",
@@ -40,62 +54,7 @@ __all__ = [
 Reduction = Literal["none", "mean", "sum"]
 
 _LOG_2PI = math.log(2 * math.pi)
-
-
-def _tensor(name: str, value: object) -> torch.Tensor:
-    if not isinstance(value, torch.Tensor):
-        raise TypeError(f"{name} must be a torch.Tensor, got {type(value).__name__}")
-    if not value.is_floating_point():
-        raise TypeError(f"{name} must be a floating-point tensor, got dtype {value.dtype}")
-    return value
-
-
-def _same_dtype(*named: tuple[str, torch.Tensor]) -> torch.dtype:
-    (first, a), *rest = named
-    for name, t in rest:
-        if t.dtype != a.dtype:
-            raise TypeError(
-                f"{name} has dtype {t.dtype} but {first} has {a.dtype}; they must match"
-            )
-        check_same_device(name, t, first, a)
-    return a.dtype
-
-
-def _real(name: str, value: object, *, minimum: float = 0.0) -> float:
-    """A finite Python real ``>= minimum`` (``bool`` rejected)."""
-    if isinstance(value, bool) or not isinstance(value, numbers.Real):
-        raise TypeError(f"{name} must be a real number, got {type(value).__name__}")
-    v = float(value)
-    if not math.isfinite(v):
-        raise ValueError(f"{name} must be finite, got {value!r}")
-    if v < minimum:
-        raise ValueError(f"{name} must be >= {minimum:g}, got {value!r}")
-    return v
-
-
-def _check_design(X: torch.Tensor, y: torch.Tensor | None = None) -> None:
-    if X.dim() < 2:
-        raise ValueError(f"X must have shape (..., n, d), got {tuple(X.shape)}")
-    if y is not None and (y.dim() < 1 or y.shape[-1] != X.shape[-2]):
-        raise ValueError(
-            f"y of shape {tuple(y.shape)} needs n = {X.shape[-2]} targets along its last "
-            f"dimension (X has shape {tuple(X.shape)})"
-        )
-
-
-def _check_params(X: torch.Tensor, w: torch.Tensor, b: torch.Tensor) -> None:
-    if w.dim() < 1 or w.shape[-1] != X.shape[-1]:
-        raise ValueError(
-            f"w of shape {tuple(w.shape)} needs d = {X.shape[-1]} entries along its last "
-            f"dimension (X has shape {tuple(X.shape)})"
-        )
-    try:
-        torch.broadcast_shapes(X.shape[:-2], w.shape[:-1], b.shape)
-    except RuntimeError:
-        raise ValueError(
-            f"batch shapes do not broadcast: X {tuple(X.shape[:-2])}, w {tuple(w.shape[:-1])}, "
-            f"b {tuple(b.shape)}"
-        ) from None
+_MAX_INDEX = 2**63 - 1  # sizes and counts beyond int64 cannot index a tensor
 
 
 def _predict(X: torch.Tensor, w: torch.Tensor, b: torch.Tensor) -> torch.Tensor:
@@ -131,10 +90,10 @@ def linear_model(X: torch.Tensor, w: torch.Tensor, b: torch.Tensor) -> torch.Ten
         tensor([-0.5000, -0.5000])
     """
     for name, value in (("X", X), ("w", w), ("b", b)):
-        _tensor(name, value)
-    dtype = _same_dtype(("X", X), ("w", w), ("b", b))
-    _check_design(X)
-    _check_params(X, w, b)
+        tensor_argument(name, value)
+    dtype = same_dtype(("X", X), ("w", w), ("b", b))
+    check_design(X)
+    check_params(X, w, b)
     t = opmath_dtype(dtype)
     return _predict(X.to(t), w.to(t), b.to(t)).to(dtype)
 
@@ -175,9 +134,9 @@ def squared_loss(
         >>> squared_loss(torch.tensor([1.0, 3.0]), torch.tensor([0.0, 1.0]))
         tensor(1.2500)
     """
-    _tensor("y_hat", y_hat)
-    _tensor("y", y)
-    dtype = _same_dtype(("y_hat", y_hat), ("y", y))
+    tensor_argument("y_hat", y_hat)
+    tensor_argument("y", y)
+    dtype = same_dtype(("y_hat", y_hat), ("y", y))
     if y_hat.shape != y.shape:
         raise ValueError(
             f"y_hat has shape {tuple(y_hat.shape)} but y has shape {tuple(y.shape)}; "
@@ -191,12 +150,12 @@ def squared_loss(
 
 def _regression_inputs(X, y, w, b) -> torch.dtype:
     for name, t in (("X", X), ("y", y), ("w", w), ("b", b)):
-        _tensor(name, t)
-    dtype = _same_dtype(("X", X), ("y", y), ("w", w), ("b", b))
-    _check_design(X, y)
+        tensor_argument(name, t)
+    dtype = same_dtype(("X", X), ("y", y), ("w", w), ("b", b))
+    check_design(X, y)
     if X.shape[-2] == 0:
         raise ValueError("X has no examples (n = 0): the mean loss is undefined")
-    _check_params(X, w, b)
+    check_params(X, w, b)
     try:
         torch.broadcast_shapes(X.shape[:-2], y.shape[:-1])
     except RuntimeError:
@@ -336,8 +295,8 @@ def weight_decay_step(
         ... )
         (tensor([0.8500]), tensor(-0.0500))
     """
-    eta = _real("lr", lr)
-    lam = _real("weight_decay", weight_decay)
+    eta = real_argument("lr", lr)
+    lam = real_argument("weight_decay", weight_decay)
     dtype = _regression_inputs(X, y, w, b)
     t = opmath_dtype(dtype)
     w_, b_ = w.to(t), b.to(t)
@@ -379,32 +338,28 @@ def gaussian_nll(
 
     Raises:
         TypeError: ``y``/``mean`` not floating-point tensors, dtypes that differ, ``var`` not
-            a tensor or real number.
-        ValueError: ``mean``'s shape differs from ``y``'s; ``var`` does not broadcast to it;
-            a variance that is not positive (or is NaN); an unknown ``reduction``.
+            a tensor or real number; ``validate`` not a bool.
+        ValueError: ``mean``'s shape differs from ``y``'s; ``var`` does not broadcast to it,
+            or is a number the dtype cannot hold; a variance that is not positive (or is NaN);
+            an unknown ``reduction``.
 
     Example:
         >>> gaussian_nll(torch.tensor([0.0]), torch.tensor([0.0]), 1.0)
         tensor(0.9189)
     """
-    _tensor("y", y)
-    _tensor("mean", mean)
+    tensor_argument("y", y)
+    tensor_argument("mean", mean)
     if isinstance(var, torch.Tensor):
-        _tensor("var", var)
-        dtype = _same_dtype(("y", y), ("mean", mean), ("var", var))
+        tensor_argument("var", var)
+        dtype = same_dtype(("y", y), ("mean", mean), ("var", var))
     else:
-        dtype = _same_dtype(("y", y), ("mean", mean))
-        if isinstance(var, bool) or not isinstance(var, numbers.Real):
-            raise TypeError(f"var must be a tensor or a real number, got {type(var).__name__}")
+        dtype = same_dtype(("y", y), ("mean", mean))
     if mean.shape != y.shape:
         raise ValueError(f"mean has shape {tuple(mean.shape)} but y has shape {tuple(y.shape)}")
     check_reduction(reduction)
+    check_bool("validate", validate)
     t = opmath_dtype(dtype)
-    v = (
-        var.to(t)
-        if isinstance(var, torch.Tensor)
-        else torch.tensor(float(var), dtype=t, device=y.device)
-    )
+    v = as_parameter("var", var, t, y.device)  # a number: TypeError/ValueError naming var
     try:
         if torch.broadcast_shapes(v.shape, y.shape) != y.shape:
             raise RuntimeError
@@ -412,127 +367,31 @@ def gaussian_nll(
         raise ValueError(
             f"var of shape {tuple(v.shape)} does not broadcast to y's shape {tuple(y.shape)}"
         ) from None
-    if validate and not bool((v > 0).all()):
+    if validate and has_values(v) and not bool((v > 0).all()):
         raise ValueError("var must be positive (a variance sigma^2 > 0); got a value <= 0 or NaN")
     difference = y.to(t) - mean.to(t)
+    zero = None if validate else (v == 0).expand(y.shape)  # the sigma^2 -> 0 limit below
+    if zero is not None:  # 1 in place of 0: no inf - inf, and no NaN gradient, on that branch
+        v = torch.where(v == 0, 1, v)
     z = difference / v.sqrt()  # scaled before squaring: no overflow where the result is finite
     log_var = v.log()
-    if reduction != "none" and validate:
+    # the limit at sigma^2 = 0: +inf off the mean and -inf on it (not inf - inf); 0 elsewhere
+    limit = None
+    if zero is not None:
+        limit = torch.where(zero, torch.where(difference == 0, -math.inf, math.inf), 0.0)
+    if reduction != "none":
         # reduce the two terms separately: no elementwise sum is formed
         flat = z.reshape(-1)
         count = flat.numel()
         logs = log_var.sum() * (count // max(log_var.numel(), 1))
         total = 0.5 * (torch.dot(flat, flat) + logs + count * _LOG_2PI)
-        return (total / max(count, 1) if reduction == "mean" else total).to(dtype)
+        if zero is not None and limit is not None:
+            total = torch.where(zero.any(), limit.sum(), total)
+        return (total / count if reduction == "mean" else total).to(dtype)  # empty mean: NaN
     loss = z.square_().add_(log_var).add_(_LOG_2PI).mul_(0.5)
-    if not validate:  # sigma^2 = 0: the limit, +inf off the mean and -inf on it (not inf - inf)
-        loss = torch.where(v == 0, torch.where(difference == 0, -math.inf, math.inf), loss)
-    return _reduce(loss, reduction).to(dtype)
-
-
-def least_squares(
-    X: torch.Tensor, y: torch.Tensor
-) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
-    r"""Maximum-likelihood fit of :math:`y = \mathbf{w}^\top\mathbf{x} + b + \epsilon`,
-    :math:`\epsilon \sim \mathcal{N}(0, \sigma^2)`: least squares with an intercept.
-
-    .. math:: (\mathbf{w}^*, b^*) = \arg\min_{\mathbf{w}, b} \sum_{i=1}^n
-        (y^{(i)} - \mathbf{w}^\top\mathbf{x}^{(i)} - b)^2, \qquad
-        \sigma^{2*} = \frac1n \sum_{i=1}^n (y^{(i)} - \mathbf{w}^{*\top}\mathbf{x}^{(i)} - b^*)^2
-
-    Solved on centred data (for any :math:`\mathbf{w}` the best :math:`b` is
-    :math:`\bar y - \bar{\mathbf{x}}^\top\mathbf{w}`; centring also keeps the problem well
-    conditioned when the features have large means) by a Householder QR factorization, which
-    is backward stable; if the centred ``X`` is rank deficient (fewer than ``d + 1``
-    examples, or collinear features) the minimum-norm :math:`\mathbf{w}^*` is returned, from
-    an SVD, as ``torch.linalg.lstsq(driver="gelsd")`` does.
-
-    NaN and inf: a non-finite entry gives NaN results.
-
-    Args:
-        X: design matrix ``(..., n, d)`` with ``n >= 1`` (``d = 0`` fits only the bias).
-        y: targets ``(..., n)``, batch shape broadcastable with ``X``'s.
-
-    Returns:
-        ``(w, b, var)`` of shapes ``(..., d)``, ``(...)``, ``(...)`` in ``X``'s dtype and
-        device; ``var`` is the mean squared residual (the MLE, divided by :math:`n`).
-
-    Raises:
-        TypeError: an argument is not a floating-point tensor, or the dtypes differ.
-        ValueError: ``X`` is not ``(..., n, d)``, ``n = 0``, or ``y`` does not have ``n``
-            targets; batch shapes that do not broadcast.
-
-    Example:
-        >>> least_squares(
-        ...     torch.tensor([[0.0], [1.0], [2.0], [3.0]]), torch.tensor([0.0, 1.0, 1.0, 2.0])
-        ... )
-        (tensor([0.6000]), tensor(0.1000), tensor(0.0500))
-    """
-    _tensor("X", X)
-    _tensor("y", y)
-    dtype = _same_dtype(("X", X), ("y", y))
-    _check_design(X, y)
-    if X.shape[-2] == 0:
-        raise ValueError("X has no examples (n = 0): nothing to fit")
-    try:
-        batch = torch.broadcast_shapes(X.shape[:-2], y.shape[:-1])
-    except RuntimeError:
-        raise ValueError(
-            f"batch shapes of X {tuple(X.shape[:-2])} and y {tuple(y.shape[:-1])} do not broadcast"
-        ) from None
-    t = opmath_dtype(dtype)
-    n, d = X.shape[-2], X.shape[-1]
-    Xt = X.to(t).expand(*batch, n, d)
-    yt = y.to(t).expand(*batch, n)
-    x_bar, y_bar = Xt.mean(-2, keepdim=True), yt.mean(-1, keepdim=True)
-    # centred, and laid out column-major as LAPACK's geqrf wants it (no copy there)
-    Xc, yc = (Xt.mT - x_bar.mT).mT, yt - y_bar
-    if d == 0:
-        w, rss = Xt.new_zeros(*batch, 0), None
-    else:
-        w, rss = _centred_solve(Xc, yc)
-    b = (y_bar - torch.matmul(x_bar, w.unsqueeze(-1)).squeeze(-1)).squeeze(-1)
-    if rss is None:  # the residual itself (after an SVD, or to carry gradients)
-        residual = yc - torch.matmul(Xc, w.unsqueeze(-1)).squeeze(-1)
-        rss = (residual * residual).sum(-1)
-    return w.to(dtype), b.to(dtype), (rss / n).to(dtype)
-
-
-def _centred_solve(Xc: torch.Tensor, yc: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor | None]:
-    r""":math:`\arg\min \|X_c\mathbf{w} - \mathbf{y}_c\|` and, when it comes for free, the
-    residual sum of squares.
-
-    Householder QR as LAPACK's ``gels`` does it (``geqrf``, :math:`Q^\top\mathbf{y}` by
-    ``ormqr`` without forming :math:`Q`, a triangular solve): the residual sum of squares is
-    then :math:`\|(Q^\top\mathbf{y})_{d+1:n}\|^2`. When gradients are needed,
-    ``torch.linalg.qr`` (differentiable) instead. If some batch element is rank deficient, the
-    minimum-norm solution by SVD.
-    """
-    n, d = Xc.shape[-2], Xc.shape[-1]
-    eps = torch.finfo(Xc.dtype).eps
-    if n > d:
-        differentiable = torch.is_grad_enabled() and (Xc.requires_grad or yc.requires_grad)
-        if differentiable:
-            Q, R = torch.linalg.qr(Xc)
-            rotated = torch.matmul(Q.transpose(-2, -1), yc.unsqueeze(-1))
-        else:
-            packed, tau = torch.geqrf(Xc)
-            R = packed[..., :d, :]  # solve_triangular reads only the upper triangle
-            rotated = torch.ormqr(packed, tau, yc.unsqueeze(-1), left=True, transpose=True)
-        diag = R.diagonal(dim1=-2, dim2=-1).abs()
-        cutoff = diag.amax(-1, keepdim=True) * max(n, d) * eps
-        if bool((diag > cutoff).all()):
-            w = torch.linalg.solve_triangular(R, rotated[..., :d, :], upper=True).squeeze(-1)
-            if differentiable:
-                return w, None
-            tail = rotated[..., d:, 0]
-            return w, (tail * tail).sum(-1)
-    U, S, Vh = torch.linalg.svd(Xc, full_matrices=False)
-    cutoff = S.amax(-1, keepdim=True) * max(n, d) * eps
-    kept = cutoff < S
-    inverse = torch.where(kept, 1 / torch.where(kept, S, 1), 0)
-    coefficients = torch.matmul(U.transpose(-2, -1), yc.unsqueeze(-1)).squeeze(-1) * inverse
-    return torch.matmul(Vh.transpose(-2, -1), coefficients.unsqueeze(-1)).squeeze(-1), None
+    if zero is not None and limit is not None:
+        loss = torch.where(zero, limit, loss)
+    return loss.to(dtype)
 
 
 def polynomial_features(x: torch.Tensor, degree: int) -> torch.Tensor:
@@ -552,18 +411,20 @@ def polynomial_features(x: torch.Tensor, degree: int) -> torch.Tensor:
 
     Raises:
         TypeError: ``x`` is not a floating-point tensor or ``degree`` not an int.
-        ValueError: ``x`` is 0-d or ``degree < 0``.
+        ValueError: ``x`` is 0-d; ``degree < 0`` or beyond int64.
 
     Example:
         >>> polynomial_features(torch.tensor([2.0, -1.0]), 3)
         tensor([[ 2.,  4.,  8.],
                 [-1.,  1., -1.]])
     """
-    _tensor("x", x)
+    tensor_argument("x", x)
     if isinstance(degree, bool) or not isinstance(degree, int):
         raise TypeError(f"degree must be an int, got {type(degree).__name__}")
     if degree < 0:
-        raise ValueError(f"degree must be >= 0, got {degree}")
+        raise ValueError(f"degree must be >= 0, got {describe(degree)}")
+    if degree > _MAX_INDEX:
+        raise ValueError(f"degree = {describe(degree)} is too large (at most 2**63 - 1)")
     if x.dim() == 0:
         raise ValueError("x must have shape (..., n), got a 0-d tensor")
     t = opmath_dtype(x.dtype)
@@ -582,6 +443,8 @@ def k_fold_splits(
     ``sklearn.model_selection.KFold``). Split :math:`j` validates on fold :math:`j` and trains
     on the other :math:`k - 1`.
 
+    NaN and inf: do not arise (integers in, int64 indices out).
+
     Args:
         n: the number of examples, an int.
         k: the number of folds, an int with :math:`2 \le k \le n`.
@@ -593,8 +456,10 @@ def k_fold_splits(
         each sorted in the order of the (permuted) examples.
 
     Raises:
-        TypeError: ``n`` or ``k`` is not an int; ``generator`` is not a ``torch.Generator``.
-        ValueError: ``k < 2`` or ``k > n``; a ``generator`` without ``shuffle=True``.
+        TypeError: ``n`` or ``k`` is not an int; ``shuffle`` is not a bool; ``generator`` is
+            not a ``torch.Generator``.
+        ValueError: ``k < 2`` or ``k > n``; ``n`` beyond int64; a ``generator`` without
+            ``shuffle=True``.
 
     Example:
         >>> [v.tolist() for _, v in k_fold_splits(5, 2)]
@@ -604,9 +469,14 @@ def k_fold_splits(
         if isinstance(value, bool) or not isinstance(value, int):
             raise TypeError(f"{name} must be an int, got {type(value).__name__}")
     if k < 2:
-        raise ValueError(f"k must be at least 2 (one fold to validate, one to train), got {k}")
+        raise ValueError(
+            f"k must be at least 2 (one fold to validate, one to train), got {describe(k)}"
+        )
     if k > n:
-        raise ValueError(f"k = {k} folds need at least k examples, but n = {n}")
+        raise ValueError(f"k = {describe(k)} folds need at least k examples, but n = {describe(n)}")
+    if n > _MAX_INDEX:
+        raise ValueError(f"n = {describe(n)} is too large (at most 2**63 - 1 examples)")
+    check_bool("shuffle", shuffle)
     if generator is not None and not isinstance(generator, torch.Generator):
         raise TypeError(f"generator must be a torch.Generator, got {type(generator).__name__}")
     if generator is not None and not shuffle:
