@@ -16,6 +16,7 @@ import torch
 from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 
+from dltheory.core import strategies as dst
 from dltheory.core.samples import randn
 
 #: mpmath digits for the activation oracles (50 significant digits; exponents are unbounded)
@@ -144,23 +145,6 @@ def resolve_ranges(expr, ranges):
     return expr.replace(lambda e: isinstance(e, sp.Piecewise), resolve)
 
 
-def tensors(*shapes, magnitude: float = 10.0) -> st.SearchStrategy[list[torch.Tensor]]:
-    """Float64 tensors of the given ``shapes`` with entries in ``[-magnitude, magnitude]``,
-    drawn as one flat list of floats (several times faster for Hypothesis than one array
-    strategy per tensor) and split."""
-    sizes = [math.prod(shape) for shape in shapes]
-    elements = st.floats(-magnitude, magnitude, allow_nan=False, allow_infinity=False)
-
-    def split(flat: list[float]) -> list[torch.Tensor]:
-        values = torch.tensor(flat, dtype=torch.float64)
-        return [
-            part.reshape(shape) for part, shape in zip(values.split(sizes), shapes, strict=True)
-        ]
-
-    total = sum(sizes)
-    return st.lists(elements, min_size=total, max_size=total).map(split)
-
-
 @st.composite
 def networks(draw, *, extra_rows: int = 0, classes_min: int = 1):
     """``(x, [W1, b1, W2, b2], extras)`` for a ``d -> m -> q`` MLP on ``rows`` examples, sizes
@@ -169,5 +153,5 @@ def networks(draw, *, extra_rows: int = 0, classes_min: int = 1):
     d, m, rows = (draw(st.integers(1, 4)) for _ in range(3))
     q = draw(st.integers(classes_min, 4))
     shapes = [(rows, d), (m, d), (m,), (q, m), (q,)] + [(rows, q)] * extra_rows
-    x, w1, b1, w2, b2, *extras = draw(tensors(*shapes))
+    x, w1, b1, w2, b2, *extras = draw(dst.float_tensors(*shapes))
     return x, [w1, b1, w2, b2], extras

@@ -20,11 +20,12 @@ import sympy as sp
 import torch
 from hypothesis import strategies as st
 
+from dltheory.core import strategies as dst
 from dltheory.core.claim import Derivation, ForAll, Kind, Section, Step
 from dltheory.core.samples import randn
 from dltheory.core.symbolic import equation
 from dltheory.core.tolerances import assert_close, is_close
-from dltheory.mlp.claims._support import activation_inputs, float_arrays, grad_of, tensors
+from dltheory.mlp.claims._support import activation_inputs, float_arrays, grad_of
 
 SECTION = Section("mlp", "5 Vanishing and Exploding Gradients")
 
@@ -205,7 +206,7 @@ def _(impl) -> ForAll:
     def stacks(draw):
         depth, width = draw(st.integers(1, 5)), draw(st.integers(1, 4))
         shapes = [(width, width)] * depth + [(width,)] * depth + [(width,)]
-        values = draw(tensors(*shapes, magnitude=3.0))
+        values = draw(dst.float_tensors(*shapes, magnitude=3.0))
         return values[:depth], values[depth:-1], values[-1]
 
     def holds(case) -> bool:
