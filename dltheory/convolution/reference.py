@@ -121,16 +121,25 @@ def conv_output_shape(
 
 
 def _windows(x: torch.Tensor, kernel, stride, dilation) -> torch.Tensor:
-    """A view ``(*, oh, ow, kh, kw)`` of the windows of ``x`` (no copy)."""
+    """A view ``(*, oh, ow, kh, kw)`` of the windows of ``x`` (no copy; ``Tensor.unfold``,
+    whose backward is a cheap fold, unlike ``as_strided``'s)."""
+    (kh, kw), (sh, sw), (dh, dw) = kernel, stride, dilation
+    windows = x.unfold(-2, dh * (kh - 1) + 1, sh).unfold(-2, dw * (kw - 1) + 1, sw)
+    return windows[..., ::dh, ::dw] if (dh, dw) != (1, 1) else windows
+
+
+def _taps(x: torch.Tensor, kernel, stride, dilation) -> torch.Tensor:
+    """im2col: ``(*, c, k_h * k_w, o_h, o_w)``, the input under each kernel tap, stacked
+    (each tap is a strided slice whose rows are copied whole)."""
     (kh, kw), (sh, sw), (dh, dw) = kernel, stride, dilation
     h, w = x.shape[-2:]
     oh, ow = (h - dh * (kh - 1) - 1) // sh + 1, (w - dw * (kw - 1) - 1) // sw + 1
-    *lead, stride_h, stride_w = x.stride()
-    return x.as_strided(
-        (*x.shape[:-2], oh, ow, kh, kw),
-        (*lead, stride_h * sh, stride_w * sw, stride_h * dh, stride_w * dw),
-        x.storage_offset(),
-    )
+    taps = [
+        x[..., a * dh : a * dh + sh * (oh - 1) + 1 : sh, b * dw : b * dw + sw * (ow - 1) + 1 : sw]
+        for a in range(kh)
+        for b in range(kw)
+    ]
+    return torch.stack(taps, dim=-3)
 
 
 def corr2d(input: torch.Tensor, kernel: torch.Tensor) -> torch.Tensor:
@@ -248,7 +257,7 @@ def conv2d(
     where :math:`\tilde X` is the input with ``padding`` zeros on each side. The weight has
     shape :math:`c_o \times c_i \times k_h \times k_w`; the output has
     ``conv_output_shape(n, k, padding, stride, dilation)`` rows and columns. Computed as
-    im2col (the windows gathered into a matrix) followed by one matrix product.
+    im2col (the input under each kernel tap, stacked) followed by one batched matrix product.
 
     NaN and inf: propagate to the outputs whose windows contain them.
 
@@ -303,12 +312,13 @@ def conv2d(
     x = input.to(t)
     if p != (0, 0):
         x = F.pad(x, (p[1], p[1], p[0], p[0]))
-    windows = _windows(x, kernel, s, d)  # (N, c_i, o_h, o_w, k_h, k_w), a view
-    n, c, oh, ow = windows.shape[:4]
-    # im2col: (N, c_i, k_h, k_w, o_h, o_w) copied contiguous, one slice per kernel tap
-    columns = windows.permute(0, 1, 4, 5, 2, 3).reshape(n, c * kernel[0] * kernel[1], oh * ow)
-    w = weight.to(t).reshape(weight.shape[0], -1)
-    out = (w @ columns).reshape(n, weight.shape[0], oh, ow)
+    n, c = x.shape[:2]
+    columns = _taps(x, kernel, s, d)  # (N, c_i, k_h * k_w, o_h, o_w)
+    oh, ow = columns.shape[-2:]
+    c_out = weight.shape[0]
+    w = weight.to(t).reshape(c_out, -1).expand(n, -1, -1)
+    out = torch.bmm(w, columns.reshape(n, c * kernel[0] * kernel[1], oh * ow))
+    out = out.reshape(n, c_out, oh, ow)
     if bias is not None:
         out = out + bias.to(t).reshape(1, -1, 1, 1)
     return out.to(input.dtype)

@@ -155,3 +155,28 @@ def networks(draw, *, extra_rows: int = 0, classes_min: int = 1):
     shapes = [(rows, d), (m, d), (m,), (q, m), (q,)] + [(rows, q)] * extra_rows
     x, w1, b1, w2, b2, *extras = draw(dst.float_tensors(*shapes))
     return x, [w1, b1, w2, b2], extras
+
+
+def sum_deltas(expr, ranges):
+    """Sum out the Kronecker deltas that differentiating an indexed sum leaves, and nothing
+    else: every ``Sum`` whose summand holds a ``KroneckerDelta`` is evaluated by
+    ``sympy.concrete.delta.deltasummation`` (innermost first), its range conditions resolved
+    by :func:`resolve_ranges`; the other sums stay as they are. (``Sum.doit`` would also try,
+    slowly and in vain, to find closed forms for the sums of unknown weights.)"""
+    import sympy as sp
+    from sympy.concrete.delta import deltasummation
+
+    def visit(e):
+        if not e.args:
+            return e
+        if isinstance(e, sp.Sum):
+            e = sp.Sum(visit(e.function), *e.limits)
+            if not e.function.has(sp.KroneckerDelta):
+                return e
+            out = e.function
+            for limit in e.limits:
+                out = resolve_ranges(deltasummation(sp.expand(out), limit), ranges)
+            return out
+        return e.func(*[visit(arg) for arg in e.args])
+
+    return visit(expr)
