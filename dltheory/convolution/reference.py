@@ -120,14 +120,6 @@ def conv_output_shape(
     return out[0]
 
 
-def _windows(x: torch.Tensor, kernel, stride, dilation) -> torch.Tensor:
-    """A view ``(*, oh, ow, kh, kw)`` of the windows of ``x`` (no copy; ``Tensor.unfold``,
-    whose backward is a cheap fold, unlike ``as_strided``'s)."""
-    (kh, kw), (sh, sw), (dh, dw) = kernel, stride, dilation
-    windows = x.unfold(-2, dh * (kh - 1) + 1, sh).unfold(-2, dw * (kw - 1) + 1, sw)
-    return windows[..., ::dh, ::dw] if (dh, dw) != (1, 1) else windows
-
-
 def _taps(x: torch.Tensor, kernel, stride, dilation) -> torch.Tensor:
     """im2col: ``(*, c, k_h * k_w, o_h, o_w)``, the input under each kernel tap, stacked
     (each tap is a strided slice whose rows are copied whole)."""
@@ -181,8 +173,8 @@ def corr2d(input: torch.Tensor, kernel: torch.Tensor) -> torch.Tensor:
     size = (kernel.shape[0], kernel.shape[1])
     _check_fits((input.shape[-2], input.shape[-1]), size, (1, 1), "input")
     t = opmath_dtype(input.dtype)
-    windows = _windows(input.to(t), size, (1, 1), (1, 1))
-    return torch.tensordot(windows, kernel.to(t), dims=([-2, -1], [0, 1])).to(input.dtype)
+    taps = _taps(input.to(t), size, (1, 1), (1, 1))  # (*, k_h * k_w, o_h, o_w)
+    return torch.einsum("...kij,k->...ij", taps, kernel.to(t).flatten()).to(input.dtype)
 
 
 def convolve2d(
