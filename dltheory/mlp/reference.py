@@ -88,37 +88,41 @@ def _tanh_derivative(x: torch.Tensor) -> torch.Tensor:
     return 4 * e / (1 + e).square()
 
 
-class _Sigmoid(torch.autograd.Function):
+def _sigmoid_value(w: torch.Tensor) -> torch.Tensor:
+    e = w.abs().neg_().exp_()  # e^{-|x|} in (0, 1]: never overflows
+    r = e.add(1).reciprocal_()  # 1 / (1 + e^{-|x|}) = sigma(|x|)
+    return torch.where(w >= 0, r, e.mul_(r))  # sigma(-|x|) = e^{-|x|} sigma(|x|)
+
+
+def _tanh_value(w: torch.Tensor) -> torch.Tensor:
+    m = torch.expm1(w.abs().mul_(-2))  # e^{-2|x|} - 1 in [-1, 0], exact near 0
+    return m.div_(m + 2).neg_().copysign_(w)  # (1 - e^{-2|x|}) / (1 + e^{-2|x|}), odd
+
+
+class _Smooth(torch.autograd.Function):
+    """An elementwise function evaluated in the computing dtype and rounded once, whose
+    backward multiplies by its derivative evaluated from the input (differentiable, so that
+    double backward works)."""
+
     @staticmethod
-    def forward(ctx, x: torch.Tensor):
-        w = x.to(opmath_dtype(x.dtype))
-        e = w.abs().neg_().exp_()  # e^{-|x|} in (0, 1]: never overflows
-        r = e.add(1).reciprocal_()  # 1 / (1 + e^{-|x|}) = sigma(|x|)
-        y = torch.where(w >= 0, r, e.mul_(r))  # sigma(-|x|) = e^{-|x|} sigma(|x|)
+    def forward(ctx, x: torch.Tensor, value, derivative):
+        ctx.derivative = derivative
         ctx.save_for_backward(x)
-        return y.to(x.dtype)
+        return value(x.to(opmath_dtype(x.dtype))).to(x.dtype)
 
     @staticmethod
     def backward(ctx, grad: torch.Tensor):
         (x,) = ctx.saved_tensors
         t = opmath_dtype(x.dtype)
-        return (grad.to(t) * _sigmoid_derivative(x.to(t))).to(x.dtype)
+        return (grad.to(t) * ctx.derivative(x.to(t))).to(x.dtype), None, None
 
 
-class _Tanh(torch.autograd.Function):
-    @staticmethod
-    def forward(ctx, x: torch.Tensor):
-        w = x.to(opmath_dtype(x.dtype))
-        m = torch.expm1(w.abs().mul_(-2))  # e^{-2|x|} - 1 in [-1, 0], exact near 0
-        y = m.div_(m + 2).neg_().copysign_(w)  # (1 - e^{-2|x|}) / (1 + e^{-2|x|}), odd
-        ctx.save_for_backward(x)
-        return y.to(x.dtype)
+def _sigmoid(x: torch.Tensor) -> torch.Tensor:
+    return _Smooth.apply(x, _sigmoid_value, _sigmoid_derivative)
 
-    @staticmethod
-    def backward(ctx, grad: torch.Tensor):
-        (x,) = ctx.saved_tensors
-        t = opmath_dtype(x.dtype)
-        return (grad.to(t) * _tanh_derivative(x.to(t))).to(x.dtype)
+
+def _tanh(x: torch.Tensor) -> torch.Tensor:
+    return _Smooth.apply(x, _tanh_value, _tanh_derivative)
 
 
 def relu(input: torch.Tensor) -> torch.Tensor:
@@ -179,7 +183,7 @@ def sigmoid(input: torch.Tensor) -> torch.Tensor:
         tensor([0.0000, 0.5000, 1.0000])
     """
     _check_tensor("input", input)
-    return _Sigmoid.apply(input)
+    return _sigmoid(input)
 
 
 def tanh(input: torch.Tensor) -> torch.Tensor:
@@ -210,10 +214,10 @@ def tanh(input: torch.Tensor) -> torch.Tensor:
         tensor([-1.0000,  0.0000,  0.4621])
     """
     _check_tensor("input", input)
-    return _Tanh.apply(input)
+    return _tanh(input)
 
 
-_ACTIVATION_FUNCTIONS = {"relu": _ReLU.apply, "sigmoid": _Sigmoid.apply, "tanh": _Tanh.apply}
+_ACTIVATION_FUNCTIONS = {"relu": _ReLU.apply, "sigmoid": _sigmoid, "tanh": _tanh}
 
 
 def _activation_derivative(z: torch.Tensor, activation: str) -> torch.Tensor:

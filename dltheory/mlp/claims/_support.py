@@ -18,6 +18,7 @@ from hypothesis.extra import numpy as hnp
 
 from dltheory.core import strategies as dst
 from dltheory.core.samples import randn
+from dltheory.core.tolerances import assert_accurate, assert_close
 
 #: mpmath digits for the activation oracles (50 significant digits; exponents are unbounded)
 DPS = 50
@@ -180,3 +181,18 @@ def sum_deltas(expr, ranges):
         return e.func(*[visit(arg) for arg in e.args])
 
     return visit(expr)
+
+
+def check_derivative(fn, builtin, oracle, x: torch.Tensor, *, moderate: float) -> None:
+    """The autograd derivative of ``fn`` at ``x`` against the exact ``oracle`` (error in eps),
+    against autograd of the torch ``builtin`` where ``|x| < moderate`` (beyond, the built-in's
+    backward cancels), and ``gradcheck`` / ``gradgradcheck`` in float64."""
+    got = grad_of(fn, x)
+    assert got.dtype == x.dtype, f"derivative in {got.dtype}, input {x.dtype}"
+    assert_accurate(got, exact(oracle, x), msg="derivative vs mpmath")
+    small = x[x.abs() < moderate]
+    assert_close(grad_of(fn, small), grad_of(builtin, small.double()), dtype=x.dtype)
+    if x.dtype == torch.float64:
+        leaf = x[:16].detach().clone().requires_grad_()
+        assert torch.autograd.gradcheck(fn, (leaf,))
+        assert torch.autograd.gradgradcheck(fn, (leaf,))

@@ -275,7 +275,7 @@ def _(impl) -> ForAll:
 default_linear_init = SECTION.claim(
     "default-linear-init",
     title="What torch.nn.Linear draws by default",
-    statement=r"	exttt{nn.Linear}(n_\text{in}, n_\text{out}):\ w, b \sim "
+    statement=r"\texttt{nn.Linear}(n_\text{in}, n_\text{out}):\ w, b \sim "
     r"U\Big(-\tfrac{1}{\sqrt{n_\text{in}}}, \tfrac{1}{\sqrt{n_\text{in}}}\Big),\qquad "
     r"n_\text{in}\operatorname{Var}[w] = \tfrac{1}{3}",
     source="5 Default Initialization",
