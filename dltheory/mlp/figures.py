@@ -136,7 +136,7 @@ FIGURES: dict[str, tuple[Callable[[Any], None], str]] = {
     "log-map": (
         log_map,
         r"The notes' loan example. Modelling the logarithm of the outcome linearly gives "
-        r"$p = e^{wx + b}$, whose gain over a \$50,000 raise *grows* with income "
+        r"$p = e^{wx + b}$, whose gain over a raise of 50,000 dollars *grows* with income "
         "(the erratum `mlp.log-outcome-diminishing-returns`); a logarithm of the income "
         "feature gives the diminishing gains the example describes "
         "(`mlp.log-feature-diminishing-returns`).",

@@ -149,9 +149,10 @@ log_outcome_diminishing_returns = SECTION.claim(
     kind=Kind.ERRATUM,
     code=("linear",),
     corrects="mlp.log-feature-diminishing-returns",
-    note=r"The notes: a raise from \$0 to \$50,000 should help repayment more than one from "
-    r"\$1 million to \$1.05 million, so 'it may be preferable to post-process our outcome by "
-    r"using a logarithmic map'. Read as modelling the logarithm of the outcome linearly, "
+    note=r"The notes: a raise of income from 0 to 50,000 dollars should help repayment more "
+    r"than one from 1 million to 1.05 million dollars, so 'it may be preferable to "
+    r"post-process our outcome by using a logarithmic map'. Read as modelling the logarithm "
+    r"of the outcome linearly, "
     r"$\log p = wx + b$, the model is $p = e^{wx + b}$, which is convex: for every $w > 0$ "
     r"the second raise gains $e^{w}$ times as much as the first, the opposite of the example. "
     r"(The source, *Dive into Deep Learning*, speaks of the logistic map here.) A logarithm of "
@@ -187,7 +188,7 @@ def _() -> Derivation:
 
 @log_outcome_diminishing_returns.property_leg(
     r"for $w \in [10^{-3}, 5]$ and $b \in [-5, 1]$, the model $p = \exp(\text{linear}(x; w, b))$ "
-    r"gains more from \$0 to \$0.05M than from \$1M to \$1.05M",
+    r"gains more from an income of 0 to 0.05 (millions of dollars) than from 1 to 1.05",
     latex=r"p(0.05) - p(0) > p(1.05) - p(1)",
 )
 def _(impl) -> ForAll:
