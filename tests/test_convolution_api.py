@@ -72,6 +72,11 @@ def test_non_contiguous_and_batched_layouts():
     assert_close(corr2d(x, k), want)
     w = _randn(4, 3, 2, 2, dtype=torch.float64, seed=2)
     assert_close(conv2d(x, w, stride=(2, 3)), F.conv2d(x, w, stride=(2, 3)))
+    wide = _randn(2, 16, 9, 8, dtype=torch.float64).transpose(-1, -2)  # the tap-by-tap path
+    w16 = _randn(3, 16, 3, 3, dtype=torch.float64, seed=4)
+    out = conv2d(wide, w16, padding=1, dilation=(2, 1))
+    assert_close(out, F.conv2d(wide, w16, padding=1, dilation=(2, 1)))
+    assert out.is_contiguous()
     for mode, builtin in (("max", F.max_pool2d), ("avg", F.avg_pool2d)):
         assert_close(pool2d(x, 3, 2, 1, mode), builtin(x, 3, 2, 1))
 
@@ -79,6 +84,11 @@ def test_non_contiguous_and_batched_layouts():
 def test_empty_batch_keeps_its_shape():
     x = torch.zeros(0, 3, 5, 5)
     assert conv2d(x, torch.zeros(2, 3, 3, 3)).shape == (0, 2, 3, 3)
+    assert conv2d(torch.zeros(0, 16, 5, 5), torch.zeros(2, 16, 3, 3), padding=1).shape[1:] == (
+        2,
+        5,
+        5,
+    )
     assert pool2d(x, 2).shape == (0, 3, 2, 2)
     assert corr2d(torch.zeros(0, 5, 5), torch.zeros(2, 2)).shape == (0, 4, 4)
 
@@ -141,6 +151,9 @@ def test_second_derivatives_exist_for_every_tensor_argument():
     w = _randn(1, 2, 2, 2, dtype=torch.float64, seed=1).requires_grad_()
     b = _randn(1, dtype=torch.float64, seed=2).requires_grad_()
     assert torch.autograd.gradgradcheck(lambda *a: conv2d(*a, padding=1), (x, w, b))
+    wide = _randn(1, 16, 2, 2, dtype=torch.float64).requires_grad_()  # the tap-by-tap path
+    w16 = _randn(1, 16, 2, 1, dtype=torch.float64, seed=4).requires_grad_()
+    assert torch.autograd.gradgradcheck(lambda *a: conv2d(*a, padding=1), (wide, w16))
     k = _randn(2, 2, dtype=torch.float64, seed=3).requires_grad_()
     assert torch.autograd.gradgradcheck(corr2d, (x[0, 0], k))
     assert torch.autograd.gradgradcheck(convolve2d, (x[0, 0], k))

@@ -84,6 +84,8 @@ def conv_output_shape(
     :math:`s` and dilation :math:`d`. With :math:`d = 1` and the total padding :math:`p_h =
     2p` this is the notes' :math:`\lfloor (n_h - k_h + p_h + s_h)/s_h \rfloor`.
 
+    NaN and inf: not applicable (integer sizes only).
+
     Args:
         n: input size :math:`\ge 1` (an int, or a pair (height, width)).
         k: kernel size :math:`\ge 1`.
@@ -249,7 +251,9 @@ def conv2d(
     where :math:`\tilde X` is the input with ``padding`` zeros on each side. The weight has
     shape :math:`c_o \times c_i \times k_h \times k_w`; the output has
     ``conv_output_shape(n, k, padding, stride, dilation)`` rows and columns. Computed as
-    im2col (the input under each kernel tap, stacked) followed by one batched matrix product.
+    im2col (the input under each kernel tap, stacked) followed by one batched matrix product;
+    with stride 1 and at least 16 input channels, tap by tap without im2col (one matrix
+    product per tap on a shifted view of the padded input).
 
     NaN and inf: propagate to the outputs whose windows contain them.
 
@@ -301,19 +305,52 @@ def conv2d(
     padded = (input.shape[2] + 2 * p[0], input.shape[3] + 2 * p[1])
     _check_fits(padded, kernel, d, "padded input")
     t = opmath_dtype(input.dtype)
-    x = input.to(t)
-    if p != (0, 0):
-        x = F.pad(x, (p[1], p[1], p[0], p[0]))
-    n, c = x.shape[:2]
-    columns = _taps(x, kernel, s, d)  # (N, c_i, k_h * k_w, o_h, o_w)
-    oh, ow = columns.shape[-2:]
-    c_out = weight.shape[0]
-    w = weight.to(t).reshape(c_out, -1).expand(n, -1, -1)
-    out = torch.bmm(w, columns.reshape(n, c * kernel[0] * kernel[1], oh * ow))
-    out = out.reshape(n, c_out, oh, ow)
+    x, w = input.to(t), weight.to(t)
+    if s == (1, 1) and input.shape[1] >= _SHIFTED_MIN_CHANNELS:
+        out = _conv_shifted(x, w, p, d)
+    else:
+        out = _conv_im2col(x, w, s, p, d)
     if bias is not None:
         out = out + bias.to(t).reshape(1, -1, 1, 1)
     return out.to(input.dtype)
+
+
+#: from this many input channels on, a stride-1 convolution is computed tap by tap
+_SHIFTED_MIN_CHANNELS = 16
+
+
+def _conv_im2col(x: torch.Tensor, w: torch.Tensor, s, p, d) -> torch.Tensor:
+    """im2col (the input under each kernel tap, stacked) and one batched matrix product."""
+    if p != (0, 0):
+        x = F.pad(x, (p[1], p[1], p[0], p[0]))
+    n, c = x.shape[:2]
+    kernel = (w.shape[2], w.shape[3])
+    columns = _taps(x, kernel, s, d)  # (N, c_i, k_h * k_w, o_h, o_w)
+    oh, ow = columns.shape[-2:]
+    weights = w.reshape(w.shape[0], -1).expand(n, -1, -1)
+    out = torch.bmm(weights, columns.reshape(n, c * kernel[0] * kernel[1], oh * ow))
+    return out.reshape(n, w.shape[0], oh, ow)
+
+
+def _conv_shifted(x: torch.Tensor, w: torch.Tensor, p, d) -> torch.Tensor:
+    r"""Stride 1 without im2col: for each tap :math:`(a, b)`, one matrix product of
+    :math:`W_{:,:,a,b}` with the padded input read from offset :math:`(da, db)` as a flat
+    run of whole rows (a strided view, no copy), accumulated with ``baddbmm``. The run also
+    covers the :math:`d(k_w - 1)` columns past each output row; they are cut off at the end
+    (one extra zero row at the bottom keeps the last run inside the buffer)."""
+    n, c, h, width = x.shape
+    c_out, _, kh, kw = w.shape
+    x = F.pad(x, (p[1], p[1], p[0], p[0] + 1))
+    rows, cols = h + 2 * p[0], width + 2 * p[1]
+    oh, ow = rows - d[0] * (kh - 1), cols - d[1] * (kw - 1)
+    flat, run = x.reshape(n, c, x.shape[2] * cols), oh * cols
+    out = x.new_zeros(n, c_out, run)
+    for a in range(kh):
+        for b in range(kw):
+            start = a * d[0] * cols + b * d[1]
+            tap = w[:, :, a, b].expand(n, -1, -1)
+            out = torch.baddbmm(out, tap, flat[:, :, start : start + run])
+    return out.reshape(n, c_out, oh, cols)[..., :ow].contiguous()
 
 
 def pool2d(

@@ -69,9 +69,10 @@ class _ReLU(torch.autograd.Function):
 
     @staticmethod
     def backward(ctx, grad: torch.Tensor):
-        # 1 for x > 0, 0 for x < 0, and 0 at x = 0 (the left derivative, as the notes say)
+        # 1 for x > 0, 0 for x < 0, and 0 at x = 0 (the left derivative, as the notes say):
+        # the sign of ReLU(x) >= 0 (NaN for NaN)
         (y,) = ctx.saved_tensors
-        return grad * (y > 0)
+        return grad * y.sign()
 
 
 def _sigmoid_derivative(x: torch.Tensor) -> torch.Tensor:
@@ -89,9 +90,13 @@ def _tanh_derivative(x: torch.Tensor) -> torch.Tensor:
 
 
 def _sigmoid_value(w: torch.Tensor) -> torch.Tensor:
-    e = w.abs().neg_().exp_()  # e^{-|x|} in (0, 1]: never overflows
-    r = e.add(1).reciprocal_()  # 1 / (1 + e^{-|x|}) = sigma(|x|)
-    return torch.where(w >= 0, r, e.mul_(r))  # sigma(-|x|) = e^{-|x|} sigma(|x|)
+    y = torch.exp(-w).add_(1).reciprocal_()  # 1 / (1 + e^{-x}): a few ulps wherever finite
+    # far left of 0, e^{-x} overflows and the quotient collapses to 0 although sigma(x) ~ e^x
+    # is still a (subnormal) number: there take e^x, which is sigma(x) to within e^{2x}
+    low = -math.log(torch.finfo(w.dtype).max)
+    if w.numel() and bool(w.amin() < low):
+        y = torch.where(w < low, torch.exp(w), y)
+    return y
 
 
 def _tanh_value(w: torch.Tensor) -> torch.Tensor:
@@ -134,8 +139,8 @@ def relu(input: torch.Tensor) -> torch.Tensor:
     ReLU is not differentiable at 0; its gradient there is the left derivative, 0 (the notes'
     convention, and ``torch.relu``'s).
 
-    NaN and inf: NaN gives NaN (gradient 0); :math:`+\infty \mapsto +\infty`,
-    :math:`-\infty \mapsto 0`.
+    NaN and inf: NaN gives NaN (and a NaN gradient, where ``torch.relu`` gives 0);
+    :math:`+\infty \mapsto +\infty`, :math:`-\infty \mapsto 0`.
 
     Args:
         input: floating-point tensor of any shape (0-d included).
@@ -158,11 +163,10 @@ def sigmoid(input: torch.Tensor) -> torch.Tensor:
     r"""The logistic sigmoid, elementwise.
 
     .. math:: \sigma(x) = \frac{1}{1 + \exp(-x)}
-        = \begin{cases} 1 / (1 + e^{-|x|}) & x \ge 0 \\
-          e^{-|x|} / (1 + e^{-|x|}) & x < 0 \end{cases}
 
-    The second form never exponentiates a positive number, so it neither overflows nor loses
-    the tiny values :math:`\sigma(x) \approx e^{x}` far left of 0. The gradient is
+    evaluated as written (a few ulps wherever :math:`e^{-x}` is finite), and as :math:`e^{x}`
+    (equal to within a factor :math:`1 + e^{x}`) where :math:`e^{-x}` would overflow, so the
+    tiny values far left of 0 are not lost. The gradient is
     :math:`\sigma'(x) = \sigma(x)(1 - \sigma(x))`, evaluated as :math:`e^{-|x|} / (1 +
     e^{-|x|})^2` so that it keeps its relative accuracy where :math:`\sigma(x)` rounds to 1.
 

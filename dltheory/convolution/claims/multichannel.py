@@ -200,6 +200,13 @@ def _(impl, device, dtype) -> None:
         small = tuple(t.clone().requires_grad_() for t in (x[:1, :2, :5, :5], w[:2, :2], b[:2]))
         assert torch.autograd.gradcheck(lambda *a: impl.conv2d(*a, 2, 1, 1), small)
         assert torch.autograd.gradgradcheck(lambda *a: impl.conv2d(*a, 2, 1, 1), small)
+    # many input channels at stride 1: conv2d's tap-by-tap path (no im2col)
+    wide = image(2, 16, 7, 8, seed=7, dtype=dtype, device=device)
+    kernel = image(3, 16, 3, 2, seed=8, dtype=dtype, device=device)
+    for padding, dilation in ((0, 1), ((1, 2), (2, 1))):
+        got = impl.conv2d(wide, kernel, b[:3], 1, padding, dilation)
+        want = F.conv2d(wide.double(), kernel.double(), b[:3].double(), 1, padding, dilation)
+        assert_close(got, want, dtype=dtype, msg=f"16 channels, padding {padding}")
     layer = torch.nn.Conv2d(3, 4, (3, 2))
     assert sum(p.numel() for p in layer.parameters()) == 4 * 3 * 3 * 2 + 4 == w.numel() + b.numel()
 
