@@ -29,7 +29,13 @@ from typing import Literal
 import torch
 import torch.nn.functional as F
 
-from dltheory.core.validation import check_int, check_same_device, check_same_dtype, opmath_dtype
+from dltheory.core.validation import (
+    check_int,
+    check_same_device,
+    check_same_dtype,
+    describe,
+    opmath_dtype,
+)
 
 __all__ = ["conv2d", "conv_output_shape", "convolve2d", "corr2d", "pool2d"]
 
@@ -61,16 +67,44 @@ def _check_floating(name: str, x: object, min_dim: int, exact_dim: bool = False)
 
 
 def _check_fits(
-    size: tuple[int, int], kernel: tuple[int, int], dilation: tuple[int, int], what: str
+    size: tuple[int, int],
+    kernel: tuple[int, int],
+    dilation: tuple[int, int],
+    what: str,
+    names: str,
 ) -> None:
-    """The (dilated) kernel must fit inside the (padded) input in both dimensions."""
+    """The (dilated) kernel must fit inside the (padded) input in both dimensions; ``names``
+    are the arguments that set the sizes, for the message."""
     for axis, n, k, d in zip(("height", "width"), size, kernel, dilation, strict=True):
         span = d * (k - 1) + 1
         if span > n:
             raise ValueError(
-                f"kernel {axis} {k}" + (f" (dilated to {span})" if d > 1 else "")
-                + f" is larger than the {what} {axis} {n}"
-            )  # fmt: skip
+                f"kernel {axis} {describe(k)}"
+                + (f" (dilated to {describe(span)})" if d > 1 else "")
+                + f" is larger than the {what} {axis} {describe(n)} (arguments: {names}"
+                + (", dilation)" if d > 1 else ")")
+            )
+
+
+#: the largest size a tensor dimension (or a slice step) can have
+_INDEX_MAX = torch.iinfo(torch.int64).max
+
+
+def _check_padded(size: tuple[int, int], padding: tuple[int, int]) -> tuple[int, int]:
+    """The padded input's size, which must fit in a tensor dimension."""
+    padded = (size[0] + 2 * padding[0], size[1] + 2 * padding[1])
+    if max(padded) > _INDEX_MAX:
+        raise ValueError(
+            f"padding {describe(max(padding))} makes the padded input larger than a tensor "
+            f"dimension can be ({_INDEX_MAX})"
+        )
+    return padded
+
+
+def _clamp_stride(stride: tuple[int, int], padded: tuple[int, int]) -> tuple[int, int]:
+    """A stride of at least the padded size gives one output position, as that size does
+    (and keeps slice steps within int64)."""
+    return (min(stride[0], padded[0]), min(stride[1], padded[1]))
 
 
 def conv_output_shape(
@@ -115,7 +149,7 @@ def conv_output_shape(
         )
     ]
     (nh, nw), (kh, kw), (ph, pw), (sh, sw), (dh, dw) = pairs
-    _check_fits((nh + 2 * ph, nw + 2 * pw), (kh, kw), (dh, dw), "padded input")
+    _check_fits((nh + 2 * ph, nw + 2 * pw), (kh, kw), (dh, dw), "padded input", "k, padding")
     out = ((nh + 2 * ph - dh * (kh - 1) - 1) // sh + 1, (nw + 2 * pw - dw * (kw - 1) - 1) // sw + 1)
     if any(isinstance(a, Sequence) for a in args):
         return out
@@ -173,7 +207,7 @@ def corr2d(input: torch.Tensor, kernel: torch.Tensor) -> torch.Tensor:
     check_same_dtype("kernel", kernel, "input", input)
     check_same_device("kernel", kernel, "input", input)
     size = (kernel.shape[0], kernel.shape[1])
-    _check_fits((input.shape[-2], input.shape[-1]), size, (1, 1), "input")
+    _check_fits((input.shape[-2], input.shape[-1]), size, (1, 1), "input", "kernel")
     t = opmath_dtype(input.dtype)
     taps = _taps(input.to(t), size, (1, 1), (1, 1))  # (*, k_h * k_w, o_h, o_w)
     return torch.einsum("...kij,k->...ij", taps, kernel.to(t).flatten()).to(input.dtype)
@@ -222,7 +256,7 @@ def convolve2d(
         raise ValueError(f"mode must be 'full' or 'valid', got {mode!r}")
     (nh, nw), (kh, kw) = input.shape[-2:], kernel.shape
     if mode == "valid":
-        _check_fits((nh, nw), (kh, kw), (1, 1), "input")
+        _check_fits((nh, nw), (kh, kw), (1, 1), "input", "kernel")
     t = opmath_dtype(input.dtype)
     x, k = input.to(t), kernel.to(t)
     out = x.new_zeros((*x.shape[:-2], nh + kh - 1, nw + kw - 1))
@@ -280,6 +314,8 @@ def conv2d(
     """
     _check_floating("input", input, 4, exact_dim=True)
     _check_floating("weight", weight, 4, exact_dim=True)
+    if bias is not None:
+        _check_floating("bias", bias, 1, exact_dim=True)
     for name, tensor in (("weight", weight), ("bias", bias)):
         if tensor is not None:
             check_same_dtype(name, tensor, "input", input)
@@ -289,21 +325,20 @@ def conv2d(
             f"input has {input.shape[1]} channels but weight of shape {tuple(weight.shape)} "
             f"expects {weight.shape[1]} (weight is (c_o, c_i, k_h, k_w))"
         )
-    if bias is not None:
-        _check_floating("bias", bias, 1, exact_dim=True)
-        if bias.shape[0] != weight.shape[0]:
-            raise ValueError(
-                f"bias must have shape ({weight.shape[0]},), one per output channel, "
-                f"got {tuple(bias.shape)}"
-            )
+    if bias is not None and bias.shape[0] != weight.shape[0]:
+        raise ValueError(
+            f"bias must have shape ({weight.shape[0]},), one per output channel, "
+            f"got {tuple(bias.shape)}"
+        )
     s, p, d = (
         _pair("stride", stride, 1),
         _pair("padding", padding, 0),
         _pair("dilation", dilation, 1),
     )
     kernel = (weight.shape[2], weight.shape[3])
-    padded = (input.shape[2] + 2 * p[0], input.shape[3] + 2 * p[1])
-    _check_fits(padded, kernel, d, "padded input")
+    padded = _check_padded((input.shape[2], input.shape[3]), p)
+    _check_fits(padded, kernel, d, "padded input", "weight, padding")
+    s = _clamp_stride(s, padded)
     t = opmath_dtype(input.dtype)
     x, w = input.to(t), weight.to(t)
     if s == (1, 1) and input.shape[1] >= _SHIFTED_MIN_CHANNELS:
@@ -410,7 +445,9 @@ def pool2d(
                 f"padding {pad} is more than half the window {axis} {size}; pooling would "
                 "see windows of padding only"
             )
-    _check_fits((input.shape[-2] + 2 * p[0], input.shape[-1] + 2 * p[1]), k, (1, 1), "padded input")
+    padded = (input.shape[-2] + 2 * p[0], input.shape[-1] + 2 * p[1])
+    _check_fits(padded, k, (1, 1), "padded input", "kernel_size, padding")
+    s = _clamp_stride(s, padded)
     t = opmath_dtype(input.dtype)
     x = input.to(t)
     if p != (0, 0):

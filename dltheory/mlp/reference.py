@@ -32,6 +32,13 @@ from dltheory.core.validation import (
     check_same_dtype,
     opmath_dtype,
 )
+from dltheory.mlp._elementwise import (
+    _ReLU,
+    _sigmoid,
+    _sigmoid_derivative,
+    _tanh,
+    _tanh_derivative,
+)
 
 __all__ = [
     "dropout",
@@ -57,77 +64,7 @@ def _check_tensor(name: str, x: object) -> torch.Tensor:
     return x
 
 
-# --- activations --------------------------------------------------------------------------
-
-
-class _ReLU(torch.autograd.Function):
-    @staticmethod
-    def forward(ctx, x: torch.Tensor):
-        y = x.clamp_min(0)  # max(x, 0); NaN stays NaN
-        ctx.save_for_backward(y)
-        return y
-
-    @staticmethod
-    def backward(ctx, grad: torch.Tensor):
-        # 1 for x > 0, 0 for x < 0, and 0 at x = 0 (the left derivative, as the notes say):
-        # the sign of ReLU(x) >= 0 (NaN for NaN)
-        (y,) = ctx.saved_tensors
-        return grad * y.sign()
-
-
-def _sigmoid_derivative(x: torch.Tensor) -> torch.Tensor:
-    r""":math:`\sigma'(x) = e / (1 + e)^2` with :math:`e = e^{-|x|}`: no cancellation, unlike
-    :math:`\sigma(1 - \sigma)` for large :math:`x`."""
-    e = torch.exp(-x.abs())
-    return e / (1 + e).square()
-
-
-def _tanh_derivative(x: torch.Tensor) -> torch.Tensor:
-    r""":math:`\tanh'(x) = 4e / (1 + e)^2` with :math:`e = e^{-2|x|}` (equals :math:`1 - \tanh^2
-    x` without its cancellation near :math:`|\tanh x| = 1`)."""
-    e = torch.exp(-2 * x.abs())
-    return 4 * e / (1 + e).square()
-
-
-def _sigmoid_value(w: torch.Tensor) -> torch.Tensor:
-    y = torch.exp(-w).add_(1).reciprocal_()  # 1 / (1 + e^{-x}): a few ulps wherever finite
-    # far left of 0, e^{-x} overflows and the quotient collapses to 0 although sigma(x) ~ e^x
-    # is still a (subnormal) number: there take e^x, which is sigma(x) to within e^{2x}
-    low = -math.log(torch.finfo(w.dtype).max)
-    if w.numel() and bool(w.amin() < low):
-        y = torch.where(w < low, torch.exp(w), y)
-    return y
-
-
-def _tanh_value(w: torch.Tensor) -> torch.Tensor:
-    m = torch.expm1(w.abs().mul_(-2))  # e^{-2|x|} - 1 in [-1, 0], exact near 0
-    return m.div_(m + 2).neg_().copysign_(w)  # (1 - e^{-2|x|}) / (1 + e^{-2|x|}), odd
-
-
-class _Smooth(torch.autograd.Function):
-    """An elementwise function evaluated in the computing dtype and rounded once, whose
-    backward multiplies by its derivative evaluated from the input (differentiable, so that
-    double backward works)."""
-
-    @staticmethod
-    def forward(ctx, x: torch.Tensor, value, derivative):
-        ctx.derivative = derivative
-        ctx.save_for_backward(x)
-        return value(x.to(opmath_dtype(x.dtype))).to(x.dtype)
-
-    @staticmethod
-    def backward(ctx, grad: torch.Tensor):
-        (x,) = ctx.saved_tensors
-        t = opmath_dtype(x.dtype)
-        return (grad.to(t) * ctx.derivative(x.to(t))).to(x.dtype), None, None
-
-
-def _sigmoid(x: torch.Tensor) -> torch.Tensor:
-    return _Smooth.apply(x, _sigmoid_value, _sigmoid_derivative)
-
-
-def _tanh(x: torch.Tensor) -> torch.Tensor:
-    return _Smooth.apply(x, _tanh_value, _tanh_derivative)
+# --- activations (autograd functions in _elementwise) -------------------------------------
 
 
 def relu(input: torch.Tensor) -> torch.Tensor:
@@ -328,11 +265,13 @@ def linear(
     return _affine(input.to(t), weight.to(t), b).to(input.dtype)
 
 
-def _check_mlp(x: object, w1: object, b1: object, w2: object, b2: object) -> None:
+def _check_mlp(
+    x: object, w1: object, b1: object, w2: object, b2: object, b2_needed: bool = True
+) -> None:
     _check_input("input", x)
     assert isinstance(x, torch.Tensor)
     for name, bias in (("b1", b1), ("b2", b2)):
-        if bias is None:
+        if bias is None and (name == "b1" or b2_needed):
             raise TypeError(f"{name} must be a torch.Tensor, got NoneType")
     _check_affine(x, x.shape[-1], w1, b1, ("input", "W1", "b1", "input's last dimension"))
     assert isinstance(w1, torch.Tensor)
@@ -400,7 +339,7 @@ def mlp_backward(
     W1: torch.Tensor,
     b1: torch.Tensor,
     W2: torch.Tensor,
-    b2: torch.Tensor,
+    b2: torch.Tensor | None,
     grad_output: torch.Tensor,
     *,
     activation: Activation = "relu",
@@ -431,11 +370,13 @@ def mlp_backward(
         ``input``'s dtype and device (the leading dimensions of ``input`` are summed over
         for the parameters).
 
-    NaN and inf: propagate through the products and sums they enter.
+    NaN and inf: propagate through the products and sums they enter. ``b2`` enters no
+    gradient (it only shifts :math:`O`, whose effect is already in :math:`G`), so it is only
+    checked for its shape, may be ``None``, and a NaN there shows in no result.
 
     Raises:
-        TypeError, ValueError: as for :func:`mlp_forward`; ``grad_output`` not a floating
-            tensor of the output's shape, dtype and device.
+        TypeError, ValueError: as for :func:`mlp_forward` (``b2`` may be ``None``);
+            ``grad_output`` not a floating tensor of the output's shape, dtype and device.
 
     Example:
         >>> W1, b1 = torch.tensor([[2.0]]), torch.zeros(1)
@@ -443,7 +384,7 @@ def mlp_backward(
         >>> mlp_backward(torch.tensor([[1.0]]), W1, b1, W2, b2, torch.tensor([[1.0]])).W1
         tensor([[3.]])
     """
-    _check_mlp(input, W1, b1, W2, b2)
+    _check_mlp(input, W1, b1, W2, b2, b2_needed=False)
     _check_tensor("grad_output", grad_output)
     check_same_dtype("grad_output", grad_output, "input", input)
     check_same_device("grad_output", grad_output, "input", input)
@@ -478,7 +419,7 @@ def _check_generator(generator: object, device: torch.device) -> None:
         return
     if not isinstance(generator, torch.Generator):
         raise TypeError(f"generator must be a torch.Generator or None, got {type(generator)}")
-    if generator.device.type != device.type:
+    if generator.device.type != device.type and device.type != "meta":
         raise ValueError(f"generator is on {generator.device} but the result is on {device}")
 
 
@@ -597,7 +538,10 @@ def xavier_uniform(
     dtype = torch.get_default_dtype() if dtype is None else dtype
     if not isinstance(dtype, torch.dtype) or not dtype.is_floating_point:
         raise TypeError(f"dtype must be a floating torch.dtype, got {dtype}")
-    where = torch.device("cpu") if device is None else torch.device(device)
+    try:
+        where = torch.device("cpu") if device is None else torch.device(device)
+    except (RuntimeError, TypeError):
+        raise TypeError(f"device must be a torch.device or its name, got {device!r}") from None
     _check_generator(generator, where)
     fan_in, fan_out = _fans(sizes)
     bound = gain * math.sqrt(6.0 / (fan_in + fan_out))
