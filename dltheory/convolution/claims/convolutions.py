@@ -150,7 +150,8 @@ convolution_commutative = SECTION.claim(
     kind=Kind.THEOREM,
     code=("convolve2d",),
     uses=("convolution.convolution-discrete",),
-    note="For arrays this needs the 'full' output (every overlap); 'valid' outputs of X * K "
+    note="Addition (the notes define convolution, not its properties). For arrays this "
+    "needs the 'full' output (every overlap); 'valid' outputs of X * K "
     "and K * X have different shapes unless X and K do.",
 )
 

@@ -186,7 +186,8 @@ pooling_output_shape = SECTION.claim(
     kind=Kind.THEOREM,
     code=("pool2d", "conv_output_shape"),
     uses=("convolution.strided-output-shape",),
-    note="The pooling window slides exactly as a convolution kernel does, so the strided "
+    note="Addition (the notes give no formula). The pooling window slides exactly as a "
+    "convolution kernel does, so the strided "
     "formula applies (p the total padding). torch's default stride is the window size; "
     "``ceil_mode=True`` rounds up instead and does not follow the formula.",
 )
@@ -258,7 +259,8 @@ max_pool_permutation_invariant = SECTION.claim(
     r"permutation } \pi \text{ of each window } w",
     kind=Kind.THEOREM,
     code=("pool2d",),
-    note="With non-overlapping windows (stride = window), entries may move anywhere inside "
+    note="Addition. With non-overlapping windows (stride = window), entries may move "
+    "anywhere inside "
     "their window: a feature detected anywhere in the window is reported the same way. This "
     "is the limited invariance pooling buys.",
 )
@@ -326,7 +328,8 @@ max_pool_not_shift_invariant = SECTION.claim(
     r"\quad X'_{i,j} = X_{i,j-1}",
     kind=Kind.THEOREM,
     code=("pool2d",),
-    note="A shift by one pixel moves a value across a window boundary whenever it sits at the "
+    note="Addition. A shift by one pixel moves a value across a window boundary whenever "
+    "it sits at the "
     "window's edge; only shifts that keep each maximum inside its window leave the output "
     "unchanged (convolution.max-pool-permutation-invariant).",
     symbolic=NotApplicable("an existence statement: the legs exhibit witnesses"),
