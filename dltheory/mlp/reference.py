@@ -104,8 +104,10 @@ def sigmoid(input: torch.Tensor) -> torch.Tensor:
     evaluated as written (a few ulps wherever :math:`e^{-x}` is finite), and as :math:`e^{x}`
     (equal to within a factor :math:`1 + e^{x}`) where :math:`e^{-x}` would overflow, so the
     tiny values far left of 0 are not lost. The gradient is
-    :math:`\sigma'(x) = \sigma(x)(1 - \sigma(x))`, evaluated as :math:`e^{-|x|} / (1 +
-    e^{-|x|})^2` so that it keeps its relative accuracy where :math:`\sigma(x)` rounds to 1.
+    :math:`\sigma'(x) = \sigma(x)(1 - \sigma(x))`, evaluated as :math:`e^{-x}\sigma(x)^2`
+    from the forward pass's :math:`e^{-x}` (and as :math:`e^x` where that overflowed), so that
+    it keeps its relative accuracy where :math:`\sigma(x)` rounds to 1; under double backward
+    as :math:`e^{-|x|} / (1 + e^{-|x|})^2`.
 
     NaN and inf: NaN gives NaN; :math:`\sigma(+\infty) = 1`, :math:`\sigma(-\infty) = 0`, with
     gradient 0 at both.
@@ -136,7 +138,7 @@ def tanh(input: torch.Tensor) -> torch.Tensor:
     The second form exponentiates only :math:`-2|x| \le 0` (no overflow, no NaN from
     :math:`\infty/\infty`) and gets :math:`1 - e^{-2|x|}` from ``expm1`` (no cancellation near
     0). The gradient :math:`1 - \tanh^2 x` is evaluated as :math:`4e/(1 + e)^2`,
-    :math:`e = e^{-2|x|}`.
+    :math:`e = e^{-2|x|}` (the forward pass's denominator :math:`1 + e` reused).
 
     NaN and inf: NaN gives NaN; :math:`\tanh(\pm\infty) = \pm 1` with gradient 0; the sign of
     zero is kept.
