@@ -346,7 +346,7 @@ def conv2d(
     else:
         out = _conv_im2col(x, w, s, p, d)
     if bias is not None:
-        out = out + bias.to(t).reshape(1, -1, 1, 1)
+        out = out.add_(bias.to(t).reshape(1, -1, 1, 1))  # out is a fresh product
     return out.to(input.dtype)
 
 
