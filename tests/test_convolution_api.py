@@ -225,7 +225,21 @@ BAD_INPUTS = [
     (lambda: pool2d(_X4, 7), ValueError, r"kernel height 7 is larger than the padded input"),
     (lambda: pool2d(_X4, 2, mode="min"), ValueError, r"mode must be 'max' or 'avg'"),
     (lambda: pool2d(torch.zeros(4, 4, dtype=torch.int32), 2), TypeError, r"input must be a float"),
+    (lambda: conv2d(_X4, _W4, padding=10**400), ValueError, r"padding an int of .* makes the"),
+    (lambda: conv2d(_X4, _W4, dilation=10**400), ValueError, r"\(arguments: weight, padding, dil"),
+    (lambda: pool2d(_X4, 10**400), ValueError, r"\(arguments: kernel_size, padding\)"),
+    (lambda: conv_output_shape(4, 10**400), ValueError, r"\(arguments: k, padding\)"),
 ]
+
+
+def test_strides_past_the_input_give_one_position():
+    """A stride of at least the padded size (even one no slice step can hold) gives one output
+    position per dimension, as torch's does."""
+    x, w = _randn(1, 2, 5, 4, seed=1), _randn(3, 2, 2, 2, seed=2)
+    for stride in (5, 10**400):
+        assert conv2d(x, w, stride=stride).shape == (1, 3, 1, 1)
+        assert pool2d(x, 2, stride=stride).shape == (1, 2, 1, 1)
+    assert_close(conv2d(x, w, stride=10**400), F.conv2d(x, w, stride=5))
 
 
 @pytest.mark.parametrize(("call", "exc", "message"), BAD_INPUTS, ids=[m for _, _, m in BAD_INPUTS])

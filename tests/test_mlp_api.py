@@ -95,6 +95,17 @@ def test_mlp_backward_returns_named_gradients_of_each_arguments_shape():
         assert grad.shape == arg.shape
 
 
+def test_mlp_backward_does_not_need_b2():
+    """b2 enters no gradient: passing None gives the same gradients (mlp_forward needs it)."""
+    x, params, g = _randn(4, 4), _network(), _randn(4, 3)
+    with_b2 = mlp_backward(x, *params, g, activation="tanh")
+    without = mlp_backward(x, *params[:3], None, g, activation="tanh")
+    for a, b in zip(with_b2, without, strict=True):
+        assert torch.equal(a, b)
+    with pytest.raises(TypeError, match=r"b2 must be a torch\.Tensor"):
+        mlp_forward(x, *params[:3], None)
+
+
 # --- stability and NaN/inf policies --------------------------------------------------------
 
 
@@ -210,6 +221,9 @@ BAD_INPUTS = [
     (lambda: xavier_uniform(torch.Size([2, 2]), gain=-1.0), ValueError, r"gain must be"),
     (lambda: xavier_uniform("ab"), TypeError, r"shape must be a sequence of ints"),
     (lambda: xavier_uniform((2, 2), dtype=torch.int64), TypeError, r"dtype must be a floating"),
+    (lambda: xavier_uniform((2, 2), 10**400), ValueError, r"gain must be a finite number"),
+    (lambda: xavier_uniform((2, 2), device="nowhere"), TypeError, r"device must be a torch"),
+    (lambda: dropout(_X, 10**400), ValueError, r"p must be a finite number"),
 ]
 
 
