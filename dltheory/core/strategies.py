@@ -8,6 +8,8 @@ All tensors are float64 on the CPU unless a dtype is given.
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 import torch
 from hypothesis import strategies as st
@@ -15,6 +17,7 @@ from hypothesis.extra import numpy as hnp
 
 __all__ = [
     "batch_shapes",
+    "float_tensors",
     "joint_distributions",
     "labels_and_classes",
     "logits",
@@ -199,3 +202,25 @@ def mixed_probability_vectors(
         return _to_tensor((w / w.sum(axis=-1, keepdims=True)).reshape(shape), dtype)
 
     return build()
+
+
+def float_tensors(
+    *shapes: tuple[int, ...], magnitude: float = 10.0, dtype: torch.dtype = torch.float64
+) -> st.SearchStrategy[list[torch.Tensor]]:
+    """A list of tensors of the given ``shapes`` with finite entries in ``[-magnitude,
+    magnitude]``.
+
+    Drawn as one flat list of floats and split: several times faster for Hypothesis than one
+    array strategy per tensor when a case needs many small tensors (the weights and biases of
+    a network, an image and its kernel), and it shrinks entry by entry towards zeros.
+    """
+    sizes = [math.prod(shape) for shape in shapes]
+    total = sum(sizes)
+    elements = st.floats(-magnitude, magnitude, allow_nan=False, allow_infinity=False)
+
+    def split(flat: list[float]) -> list[torch.Tensor]:
+        values = torch.tensor(flat, dtype=torch.float64).to(dtype)
+        parts = values.split(sizes)
+        return [part.reshape(shape) for part, shape in zip(parts, shapes, strict=True)]
+
+    return st.lists(elements, min_size=total, max_size=total).map(split)
