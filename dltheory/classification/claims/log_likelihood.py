@@ -16,6 +16,7 @@ import torch
 from hypothesis import strategies as st
 
 from dltheory.classification.claims._support import (
+    CONFIDENT,
     DPS,
     MAX_LOGIT,
     c,
@@ -151,12 +152,12 @@ def _(impl, device, dtype) -> None:
     confident = o.clone()
     labels = randint(6, 9, seed=10).to(device)
     confident[torch.arange(9), labels] += 12  # tiny losses: an atol would hide their errors
-    for x in (o, confident):
+    for x, rows_are in ((o, "ordinary rows"), (confident, CONFIDENT)):
         want = _mp_label_losses(oracle_input(x).tolist(), labels.tolist())
         by_index = impl.cross_entropy(x, labels, reduction="none")
         by_prob = impl.cross_entropy(x, impl.one_hot(labels, 6, dtype=dtype), reduction="none")
-        assert_accurate(by_index, want, msg="class-index targets vs -log softmax_c (mpmath)")
-        assert_accurate(by_prob, want, msg="one-hot probability targets vs -log softmax_c")
+        assert_accurate(by_index, want, msg=f"class indices vs -log softmax_c, {rows_are}")
+        assert_accurate(by_prob, want, msg=f"one-hot targets vs -log softmax_c, {rows_are}")
 
 
 @cross_entropy_one_hot.property_leg(
