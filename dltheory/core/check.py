@@ -36,6 +36,9 @@ from dltheory.core.runner import (
 )
 from dltheory.core.target import Target
 
+#: a property's counterexample: show every call it makes to the target, up to this many
+_PROPERTY_CALLS = 6
+
 __all__ = ["CheckPlan", "check_claim", "not_covered_lines", "plan_check", "reproduce"]
 
 
@@ -325,73 +328,85 @@ def _shown(evaluation: _Evaluation) -> str:
     return text
 
 
-def _variable_names(call: _Call, reference: Callable[..., Any]) -> tuple[list[str], list[str]]:
-    """Names for the positional and keyword arguments of ``call`` in a snippet: the claim's
-    name for a drawn value, else the reference's parameter name."""
-    try:
-        parameters = list(inspect.signature(reference).parameters)
-    except (TypeError, ValueError):
-        parameters = []
-    taken: set[str] = set()
+class _Names:
+    """Variable names for the tensors of a snippet: the claim's name for a drawn value, else
+    the reference's parameter name; one variable per distinct tensor."""
 
-    def fresh(name: str) -> str:
-        base, n = name, 1
-        while name in taken or name in ("torch", "out", "sys"):
+    def __init__(self) -> None:
+        self.values: dict[str, Any] = {}
+        self.lines: list[str] = []
+
+    def bind(self, wanted: str, value: Any) -> str:
+        import torch
+
+        for name, bound in self.values.items():
+            if (
+                name.rstrip("0123456789") == wanted
+                and bound.dtype == value.dtype
+                and bound.shape == value.shape
+                and bound.requires_grad == value.requires_grad
+                and torch.equal(bound, value)
+            ):
+                return name
+        name, n = wanted, 1
+        while name in self.values or name in ("torch", "sys", "out") or name.startswith("out"):
             n += 1
-            name = f"{base}{n}"
-        taken.add(name)
+            name = f"{wanted}{n}"
+        self.values[name] = value
+        self.lines.append(f"{name} = {_source(value, len(name) + 3)}")
         return name
 
-    ids = call.ids
-    positional = [
-        fresh(call.names.get(ids[i]) or (parameters[i] if i < len(parameters) else f"arg{i}"))
-        for i in range(len(call.args))
-    ]
-    keyword = [
-        fresh(call.names.get(ids[len(call.args) + j]) or key) for j, key in enumerate(call.kwargs)
-    ]
-    return positional, keyword
+
+def _parameters_of(qualified: str) -> list[str]:
+    reference = Implementation.reference().get(qualified)
+    try:
+        return list(inspect.signature(reference).parameters) if reference else []
+    except (TypeError, ValueError):
+        return []
 
 
-def _snippet(call: _Call, target: Target, got: _Evaluation, want: _Evaluation) -> str:
+def _snippet(calls: list[tuple[_Call, _Evaluation, _Evaluation]], target: Target) -> str:
+    """Python that imports the target's functions and makes ``calls`` again, each followed by
+    what it returned and what the reference returns on the same arguments."""
     import torch
 
-    callee = call.qualified.rpartition(".")[2]
-    reference = Implementation.reference().get(call.qualified)
-    assert reference is not None
-    positional, keyword = _variable_names(call, reference)
-    lines = ["import torch", *target.import_lines(call.qualified, callee), ""]
-    arguments = []
-    for name, value in zip(positional, call.args, strict=True):
-        if isinstance(value, torch.Tensor):
-            lines.append(f"{name} = {_source(value, len(name) + 3)}")
-            arguments.append(name)
+    imports: list[str] = []
+    for call, _, _ in calls:
+        callee = call.qualified.rpartition(".")[2]
+        for line in target.import_lines(call.qualified, callee):
+            if line not in imports:
+                imports.append(line)
+    names = _Names()
+    body: list[str] = []
+    for number, (call, got, want) in enumerate(calls, 1):
+        callee = call.qualified.rpartition(".")[2]
+        parameters = _parameters_of(call.qualified)
+        arguments, leaves = [], []
+        items: list[tuple[int, str | None, Any]] = [(i, None, v) for i, v in enumerate(call.args)]
+        items += [(len(call.args) + j, k, v) for j, (k, v) in enumerate(call.kwargs.items())]
+        for index, key, value in items:
+            if isinstance(value, torch.Tensor):
+                default = key or (parameters[index] if index < len(parameters) else "x")
+                name = names.bind(call.names.get(call.ids[index]) or default, value)
+                if value.requires_grad:
+                    leaves.append(name)
+            else:
+                name = _source(value)
+            arguments.append(name if key is None else f"{key}={name}")
+        out = "out" if len(calls) == 1 else f"out{number}"
+        body.append(f"{out} = {callee}({', '.join(arguments)})")
+        shown = f"{out}.tolist()" if isinstance(want.value, torch.Tensor) else out
+        if want.grads is not None and got.grads is not None and leaves:
+            grads = [f"grad_{n}" for n in leaves]
+            body.append(
+                f"{', '.join(grads)}, = torch.autograd.grad({out}.sum(), [{', '.join(leaves)}])"
+            )
+            body.append(f"print({shown}, {', '.join(g + '.tolist()' for g in grads)})")
         else:
-            arguments.append(_source(value))
-    for name, (key, value) in zip(keyword, call.kwargs.items(), strict=True):
-        if isinstance(value, torch.Tensor):
-            lines.append(f"{name} = {_source(value, len(name) + 3)}")
-            arguments.append(f"{key}={name}")
-        else:
-            arguments.append(f"{key}={_source(value)}")
-    leaves = [
-        name
-        for name, value in zip(
-            [*positional, *keyword], [*call.args, *call.kwargs.values()], strict=True
-        )
-        if isinstance(value, torch.Tensor) and value.requires_grad
-    ]
-    lines.append(f"out = {callee}({', '.join(arguments)})")
-    shown = "out.tolist()" if isinstance(want.value, torch.Tensor) else "out"
-    if want.grads is not None and leaves:
-        grads = [f"grad_{n}" for n in leaves]
-        lines.append(f"{', '.join(grads)}, = torch.autograd.grad(out.sum(), [{', '.join(leaves)}])")
-        lines.append(f"print({shown}, {', '.join(g + '.tolist()' for g in grads)})")
-    else:
-        lines.append(f"print({shown})")
-    lines.append(f"# yours:    {_shown(got)}")
-    lines.append(f"# expected: {_shown(want)}  (dltheory.{call.qualified}, same arguments)")
-    return "\n".join(lines)
+            body.append(f"print({shown})")
+        body.append(f"# yours:    {_shown(got)}")
+        body.append(f"# expected: {_shown(want)}  (dltheory.{call.qualified}, same arguments)")
+    return "\n".join(["import torch", *imports, "", *names.lines, *body])
 
 
 def _failing_leg(result: ClaimResult) -> str | None:
@@ -477,38 +492,58 @@ def reproduce(
     elif isinstance(leg, NumericLeg):
         _record_numeric(claim, leg, recorder, details, device)
     reference = Implementation.reference()
-    worst: tuple[float, _Call, _Evaluation, _Evaluation] | None = None
+    evaluated = []
+    seen: set[str] = set()
     for call in recorder.calls:
-        ours = reference.get(call.qualified)
-        theirs = target.functions[call.qualified]
+        ours, theirs = reference.get(call.qualified), target.functions[call.qualified]
         assert ours is not None
         got, want = _evaluate(theirs, call), _evaluate(ours, call)
-        distance = _distance(got, want)
-        if worst is None or distance > worst[0]:
-            worst = (distance, call, got, want)
+        key = _source((call.qualified, call.args, call.kwargs))
+        if key not in seen:  # the same call twice (e.g. both sides of an identity) shows once
+            seen.add(key)
+            evaluated.append((_distance(got, want), call, got, want))
     report: dict[str, Any] = {"leg": leg_name}
-    # both may be off by their eps budget: a difference within twice that is no disagreement
-    if worst is None or worst[0] <= 2 * _budget(worst[3]):
+    if not evaluated:
+        report["summary"] = f"the {leg_name} leg made no call to the target before it failed"
+        return report
+    worst = max(evaluated, key=lambda e: e[0])
+    distance, call, got, want = worst
+    # both sides may be off by their eps budget: within twice that is no disagreement
+    disagrees = distance > 2 * _budget(want)
+    if isinstance(leg, PropertyLeg) and len(evaluated) <= _PROPERTY_CALLS:
+        shown = [(c, g, w) for _, c, g, w in evaluated]  # every call on the counterexample
+    elif disagrees:
+        shown = [(call, got, want)]
+    else:
         report["summary"] = (
-            f"no single call the {leg_name} leg made to the target disagrees with the "
-            "reference by more than rounding; the leg's message says what failed"
+            f"no call the {leg_name} leg made to the target differs from the reference by "
+            "more than rounding; the leg's message says what failed"
         )
         return report
-    distance, call, got, want = worst
     name = target.describe(call.qualified)
-    how = "raises" if got.error is not None else "returns"
-    where = _where(got, want)
+    if not disagrees:
+        summary = (
+            f"on the counterexample every call agrees with the reference to within rounding "
+            f"(largest difference: {name}, {_eps_text(distance)}); the calls the property makes:"
+        )
+    elif got.error is not None:
+        summary = f"{name} raises where the reference returns a value:"
+    else:
+        where = _where(got, want)
+        what = (
+            "a non-finite value, shape or dtype where the reference does not"
+            if math.isinf(distance)
+            else f"a result {_eps_text(distance)} away"
+        )
+        summary = (
+            f"{name} differs from the reference: it returns {what}"
+            + (f" ({where})" if where else "")
+            + ":"
+        )
     report.update(
         function=call.qualified,
-        summary=f"the call where {name} differs most from the reference: it {how} "
-        + (
-            "a non-finite value, shape or dtype where the reference does not"
-            if got.error is None and math.isinf(distance)
-            else ("" if got.error is not None else f"a result {distance:.3g} eps of its dtype away")
-        )
-        + (f" ({where})" if where else "")
-        + ":",
-        snippet=_snippet(call, target, got, want),
+        summary=summary,
+        snippet=_snippet(shown, target),
         got=_shown(got),
         expected=_shown(want),
         error_eps=distance if math.isfinite(distance) else "inf",
@@ -516,13 +551,40 @@ def reproduce(
     return report
 
 
+def _eps_text(distance: float) -> str:
+    if distance > 1e6:
+        return "more than 1e6 eps of its dtype (relative)"
+    return f"{distance:.3g} eps of its dtype"
+
+
 def not_covered_lines(plan: CheckPlan) -> list[str]:
-    """One line per claim the target does not cover, with the functions it needs."""
+    """The claims the target does not cover, each once with the functions it lacks; claims
+    of chapters the target provides no function of are counted in one line per chapter."""
+    provided = {q.partition(".")[0] for q in plan.target.functions}
+    listed = [(c, lacking) for c, lacking in plan.not_covered if c.chapter in provided]
+    others: dict[str, int] = {}
+    for claim, _ in plan.not_covered:
+        if claim.chapter not in provided:
+            others[claim.chapter] = others.get(claim.chapter, 0) + 1
     if not plan.not_covered:
         return []
-    width = max(len(c.id) for c, _ in plan.not_covered)
     lines = [f"Not covered ({len(plan.not_covered)}): the target lacks a function they check"]
-    for claim, lacking in plan.not_covered:
-        names = ", ".join(q.rpartition(".")[2] for q in lacking)
+    bare = [q.rpartition(".")[2] for c, lacking in plan.not_covered for q in c.functions]
+    shared = {name for name in bare if len({q for q in _all_named(plan, name)}) > 1}
+    width = max([len(c.id) for c, _ in listed] + [0])
+    for claim, lacking in listed:
+        names = ", ".join(
+            q if q.rpartition(".")[2] in shared else q.rpartition(".")[2] for q in lacking
+        )
         lines.append(f"  {claim.id:<{width}}  needs {names}")
+    for chapter, count in others.items():
+        lines.append(
+            f"  {count} claims of chapter {chapter}: the target provides none of its functions"
+        )
     return lines
+
+
+def _all_named(plan: CheckPlan, bare: str) -> set[str]:
+    """Qualified names with this bare name among the claims of the plan."""
+    claims = [*plan.covered, *(c for c, _ in plan.not_covered)]
+    return {q for c in claims for q in c.functions if q.rpartition(".")[2] == bare}

@@ -250,8 +250,11 @@ def _offered(module: ModuleType, known: Mapping[str, Any]) -> dict[str, tuple[An
         return offered
     if not isinstance(mapping, Mapping):
         raise TargetError(f"{MAPPING_NAME} must be a dict of reference name -> function")
+    registered = {q.partition(".")[0] for q in every}
     for key, value in mapping.items():
         key = str(key)
+        if "." in key and key.partition(".")[0] not in registered:
+            continue  # a chapter this version of dltheory does not have (yet)
         if key not in every and key not in {q.rpartition(".")[2] for q in every}:
             raise TargetError(
                 f"{MAPPING_NAME} names {key!r}, which no claim checks "
@@ -271,8 +274,12 @@ def load_target(spec: str, chapter: str | None = None) -> Target:
         TargetError: the target cannot be imported, provides no function a claim checks, a
             function's signature cannot take the claims' calls, or a name is ambiguous.
     """
-    reference = Implementation.reference()
     known = checkable_functions(chapter)
+    references: dict[str, Callable[..., Any]] = {}
+    for name in known:
+        function = Implementation.reference().get(name)
+        assert function is not None, f"no reference function for {name}"
+        references[name] = function
     module = _import(spec)
     offered = _offered(module, known)
     functions: dict[str, Callable[..., Any]] = {}
@@ -287,13 +294,13 @@ def load_target(spec: str, chapter: str | None = None) -> Target:
             candidates = [q for q in known if q.rpartition(".")[2] == key and q not in functions]
             if not candidates:
                 continue
-        problems = {q: signature_problem(function, reference.get(q)) for q in candidates}
+        problems = {q: signature_problem(function, references[q]) for q in candidates}
         fits = [q for q, problem in problems.items() if problem is None]
         if not fits and len(candidates) == 1:
             (qualified,) = candidates
             raise TargetError(
                 f"{spec}: {origin}{_signature(function)} cannot take the claims' calls to "
-                f"{qualified}{_signature(reference.get(qualified))}: {problems[qualified]}; "
+                f"{qualified}{_signature(references[qualified])}: {problems[qualified]}; "
                 "accept the reference's parameters (extra ones may go to **kwargs) or write "
                 "an adapter"
             )
@@ -302,7 +309,7 @@ def load_target(spec: str, chapter: str | None = None) -> Target:
             raise TargetError(
                 f"{spec}: {origin}{_signature(function)} "
                 + ("could be " if fits else "fits none of ")
-                + " or ".join(f"{q}{_signature(reference.get(q))}" for q in which)
+                + " or ".join(f"{q}{_signature(references[q])}" for q in which)
                 + f"; say which with --chapter or {MAPPING_NAME} = {{'{which[0]}': {key}}}"
             )
         (qualified,) = fits
