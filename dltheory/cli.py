@@ -249,9 +249,8 @@ class _Progress:
                 elapsed = time.monotonic() - started
                 if self.live:
                     remaining = self.total - index
-                    line = (
-                        f"[{index:>3}/{self.total}] running {claim_id}  {elapsed:5.1f}s  "
-                        f"({remaining} more after it)"
+                    line = f"[{index:>3}/{self.total}] running {claim_id}  {elapsed:5.1f}s  " + (
+                        f"({remaining} more after it)" if remaining else "(the last one)"
                     )
                     self.stream.write("\r\x1b[K" + line[: _width() - 1])
                     self.stream.flush()
@@ -428,18 +427,16 @@ def _list(args) -> int:
     from dltheory.core.registry import select
 
     if args.functions:
-        import inspect
-
         from dltheory.core.implementation import Implementation
         from dltheory.core.report import plural
-        from dltheory.core.target import checkable_functions
+        from dltheory.core.target import checkable_functions, plain_signature
 
         reference = Implementation.reference()
         for name, claim_ids in checkable_functions(args.chapter).items():
             function = reference.get(name)
-            signature = inspect.signature(function) if function else "(?)"
+            signature = plain_signature(function) if function else "(...)"
             bare = name.rpartition(".")[2]
-            print(f"{name:<40} {bare}{signature}  [{plural(len(claim_ids), 'claim')}]")
+            print(f"{name:<42} {bare}{signature}  [{plural(len(claim_ids), 'claim')}]")
         return EXIT_OK
     for claim in select(args.chapter):
         print(f"{claim.id:<55} {claim.kind.value:<10} {claim.title}")

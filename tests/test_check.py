@@ -386,3 +386,18 @@ def test_pytest_plugin_is_inert_without_the_option_and_refuses_a_bad_target():
     bad = _pytest("--dltheory-target", "json", "--pyargs", "dltheory")
     assert bad.returncode == 4
     assert "json provides none of the functions" in bad.stderr
+
+
+# --- the docs page -------------------------------------------------------------------------
+
+
+def test_the_docs_page_lists_every_function_a_target_can_provide(monkeypatch):
+    monkeypatch.syspath_prepend(str(ROOT / "docs"))
+    from check_page import check_functions_block
+
+    block = check_functions_block()
+    for name, claim_ids in checkable_functions().items():
+        row = next(line for line in block.splitlines() if line.startswith(f"| `{name}` |"))
+        assert all(f"[{claim_id}]" in row for claim_id in claim_ids)
+    page = (ROOT / "docs" / "check.md").read_text()
+    assert "<!-- dltheory:check-functions -->" in page and "<!-- dltheory:check-example -->" in page

@@ -231,6 +231,35 @@ def _worst_element(got: Any, want: Any, what: str) -> str | None:
     return f"{what} at index {at}: yours {a[at].item()!r}, expected {e[at].item()!r}"
 
 
+def _mismatch(got: Any, want: Any) -> str:
+    """What makes a result infinitely far from the reference's (see :func:`_eps_distance`)."""
+    import torch
+
+    if isinstance(want, torch.Tensor):
+        if not isinstance(got, torch.Tensor):
+            return f"a {type(got).__name__} where the reference returns a tensor"
+        if got.shape != want.shape:
+            return f"shape {tuple(got.shape)} where the reference's is {tuple(want.shape)}"
+        if got.dtype != want.dtype:
+            return f"dtype {got.dtype} where the reference's is {want.dtype}"
+        if want.is_floating_point():
+            a, e = got.detach().double().cpu(), want.detach().double().cpu()
+            if bool((torch.isnan(a) & ~torch.isnan(e)).any()):
+                return "NaN where the reference returns a number"
+            if bool((torch.isinf(a) & (a != e)).any()):
+                return "an infinity where the reference does not"
+            if bool((torch.isinf(e) & (a != e)).any()):
+                return "a finite value where the reference returns an infinity"
+            if bool((torch.isnan(e) & ~torch.isnan(a)).any()):
+                return "a number where the reference returns NaN"
+        return "a different value"
+    if isinstance(want, tuple | list) and isinstance(got, tuple | list) and len(got) == len(want):
+        for g, w in zip(got, want, strict=True):
+            if math.isinf(_eps_distance(g, w)):
+                return _mismatch(g, w)
+    return "a different result"
+
+
 def _where(got: _Evaluation, want: _Evaluation) -> str | None:
     where = _worst_element(got.value, want.value, "value")
     if where is None and got.grads is not None and want.grads is not None:
@@ -404,8 +433,10 @@ def _snippet(calls: list[tuple[_Call, _Evaluation, _Evaluation]], target: Target
             body.append(f"print({shown}, {', '.join(g + '.tolist()' for g in grads)})")
         else:
             body.append(f"print({shown})")
-        body.append(f"# yours:    {_shown(got)}")
-        body.append(f"# expected: {_shown(want)}  (dltheory.{call.qualified}, same arguments)")
+        body.append(f"# yours:    {_short(_shown(got))}")
+        body.append(
+            f"# expected: {_short(_shown(want))}  (dltheory.{call.qualified}, same arguments)"
+        )
     return "\n".join(["import torch", *imports, "", *names.lines, *body])
 
 
@@ -530,11 +561,12 @@ def reproduce(
         summary = f"{name} raises where the reference returns a value:"
     else:
         where = _where(got, want)
-        what = (
-            "a non-finite value, shape or dtype where the reference does not"
-            if math.isinf(distance)
-            else f"a result {_eps_text(distance)} away"
-        )
+        if math.isinf(distance):
+            what = _mismatch(got.value, want.value)
+            if what == "a different result" and got.grads is not None and want.grads is not None:
+                what = "a gradient with " + _mismatch(got.grads, want.grads)
+        else:
+            what = f"a result {_eps_text(distance)} away"
         summary = (
             f"{name} differs from the reference: it returns {what}"
             + (f" ({where})" if where else "")
@@ -549,6 +581,11 @@ def reproduce(
         error_eps=distance if math.isfinite(distance) else "inf",
     )
     return report
+
+
+def _short(text: str, limit: int = 400) -> str:
+    """A result shown in a snippet's comment, cut for the terminal (the JSON keeps it all)."""
+    return text if len(text) <= limit else text[: limit - 40] + " ... (--json PATH has it all)"
 
 
 def _eps_text(distance: float) -> str:

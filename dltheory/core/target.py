@@ -47,6 +47,7 @@ __all__ = [
     "TargetError",
     "checkable_functions",
     "load_target",
+    "plain_signature",
     "signature_calls",
     "signature_problem",
 ]
@@ -115,6 +116,15 @@ def _signature(function: Callable[..., Any]) -> inspect.Signature | None:
         return inspect.signature(function)
     except (TypeError, ValueError):  # a built-in without an introspectable signature
         return None
+
+
+def plain_signature(function: Callable[..., Any]) -> str:
+    """``(input, dim=-1)``: the signature without annotations, for messages and listings."""
+    signature = _signature(function)
+    if signature is None:
+        return "(...)"
+    parameters = [p.replace(annotation=p.empty) for p in signature.parameters.values()]
+    return str(signature.replace(parameters=parameters, return_annotation=signature.empty))
 
 
 def signature_problem(function: Callable[..., Any], reference: Callable[..., Any]) -> str | None:
@@ -299,17 +309,17 @@ def load_target(spec: str, chapter: str | None = None) -> Target:
         if not fits and len(candidates) == 1:
             (qualified,) = candidates
             raise TargetError(
-                f"{spec}: {origin}{_signature(function)} cannot take the claims' calls to "
-                f"{qualified}{_signature(references[qualified])}: {problems[qualified]}; "
+                f"{spec}: {origin}{plain_signature(function)} cannot take the claims' calls to "
+                f"{qualified}{plain_signature(references[qualified])}: {problems[qualified]}; "
                 "accept the reference's parameters (extra ones may go to **kwargs) or write "
                 "an adapter"
             )
         if len(fits) != 1:
             which = fits or candidates
             raise TargetError(
-                f"{spec}: {origin}{_signature(function)} "
+                f"{spec}: {origin}{plain_signature(function)} "
                 + ("could be " if fits else "fits none of ")
-                + " or ".join(f"{q}{_signature(references[q])}" for q in which)
+                + " or ".join(f"{q}{plain_signature(references[q])}" for q in which)
                 + f"; say which with --chapter or {MAPPING_NAME} = {{'{which[0]}': {key}}}"
             )
         (qualified,) = fits

@@ -2,8 +2,8 @@
 
 ``sum p log((p + eps) / (q + eps))`` is finite where ``q = 0 < p``, where the divergence is
 +inf (an outcome the model calls impossible happens): a large but finite number hides it.
-``cross_entropy`` is the reference one (its signature makes it the information chapter's),
-so the claims that compare the two run too.
+The distributions' cross-entropy is the reference one, mapped by its qualified name (the bare
+name ``cross_entropy`` is also classification's), so the claims that compare the two run too.
 """
 
 import math
@@ -12,7 +12,7 @@ import torch
 
 from dltheory.information import cross_entropy
 
-__all__ = ["cross_entropy", "kl_divergence"]
+__all__ = ["kl_divergence"]
 
 EPS = 1e-10
 
@@ -20,3 +20,6 @@ EPS = 1e-10
 def kl_divergence(p, q, dim=-1, *, keepdim=False, base=None, validate=True):
     kl = (p * torch.log((p + EPS) / (q + EPS))).sum(dim=dim, keepdim=keepdim)
     return kl if base is None else kl / math.log(base)
+
+
+DLTHEORY_FUNCTIONS = {"information.cross_entropy": cross_entropy}
