@@ -204,31 +204,25 @@ class _Terminal(io.StringIO):
         return True
 
 
-def _finished(claim_id: str) -> ClaimResult:
-    return _result(claim_id, symbolic="proved")
+def _one_slow_claim(stream, total: int, seconds: float) -> str:
+    """What the progress display writes while one claim runs for ``seconds`` and finishes."""
+    progress = cli._Progress(total, stream, quiet=False)
+    progress.start(1, "toy.slow")
+    time.sleep(seconds)
+    progress.done(1, _result("toy.slow", symbolic="proved"))
+    progress.close()
+    return stream.getvalue()
 
 
 def test_on_a_terminal_a_live_line_names_the_running_claim_and_what_remains():
-    stream = _Terminal()
-    progress = cli._Progress(3, stream, quiet=False)
-    progress.start(1, "toy.slow")
-    time.sleep(0.7)
-    progress.done(1, _finished("toy.slow"))
-    progress.close()
-    text = stream.getvalue()
+    text = _one_slow_claim(_Terminal(), 3, 0.7)
     assert "\r\x1b[K[  1/3] running toy.slow" in text and "(2 more after it)" in text
     assert "[  1/3] toy.slow" in text  # the finished line replaces it
 
 
 def test_off_a_terminal_progress_is_plain_lines_with_a_heartbeat(monkeypatch):
     monkeypatch.setattr(cli._Progress, "HEARTBEAT_S", 0.0)
-    stream = io.StringIO()
-    progress = cli._Progress(2, stream, quiet=False)
-    progress.start(1, "toy.slow")
-    time.sleep(1.5)
-    progress.done(1, _finished("toy.slow"))
-    progress.close()
-    text = stream.getvalue()
+    text = _one_slow_claim(io.StringIO(), 2, 1.5)
     assert "\r" not in text and "\x1b" not in text
     assert "still running toy.slow" in text and "[  1/2] toy.slow" in text
 

@@ -14,24 +14,6 @@ import numpy as np
 import torch
 from torch.autograd.function import once_differentiable
 
-__all__ = [
-    "conditional_entropy",
-    "cross_entropy",
-    "cross_entropy_grad",
-    "entropy",
-    "gaussian_differential_entropy",
-    "gaussian_kl_divergence",
-    "joint_entropy",
-    "kl_divergence",
-    "log_softmax",
-    "logsumexp",
-    "mutual_information",
-    "one_hot",
-    "pointwise_mutual_information",
-    "softmax",
-    "uniform_differential_entropy",
-]
-
 
 def _np(x: torch.Tensor) -> np.ndarray:
     return x.detach().to("cpu", torch.float64).numpy()

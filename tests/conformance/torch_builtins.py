@@ -18,25 +18,6 @@ import torch.nn.functional as F
 from torch.distributions import Normal, Uniform
 from torch.distributions import kl_divergence as distributions_kl
 
-__all__ = [
-    "conditional_entropy",
-    "cross_entropy",
-    "cross_entropy_grad",
-    "entropy",
-    "gaussian_differential_entropy",
-    "gaussian_kl_divergence",
-    "joint_entropy",
-    "kl_divergence",
-    "log_softmax",
-    "logsumexp",
-    "mutual_information",
-    "one_hot",
-    "pointwise_mutual_information",
-    "softmax",
-    "uniform_differential_entropy",
-]
-
-
 _HALF = (torch.float16, torch.bfloat16)
 
 
