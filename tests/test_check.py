@@ -313,6 +313,7 @@ EXPLAINED = {
     "numpy_impl.py": {
         "classification.cross-entropy-one-hot": CONFIDENT,
         "classification.cross-entropy-logsumexp-form": CONFIDENT,
+        "classification.softmax-definition": SECOND,
         "classification.cross-entropy-expansion": SECOND,
         "classification.softmax-ce-gradient": SECOND,
         # the information functions are values only: every gradcheck fails
