@@ -195,7 +195,9 @@ def _pmi(a: np.ndarray) -> np.ndarray:
 
 def mutual_information(joint, *, base=None, validate=True):
     a = _np(joint)
-    return _scaled(np.where(a > 0, a * _pmi(a), 0.0).sum(axis=(-2, -1)), joint, base)
+    with np.errstate(invalid="ignore"):  # 0 * -inf where a cell is 0: masked by the where
+        terms = np.where(a > 0, a * _pmi(a), 0.0)
+    return _scaled(terms.sum(axis=(-2, -1)), joint, base)
 
 
 def pointwise_mutual_information(joint, *, base=None, validate=True):
