@@ -24,18 +24,13 @@ from pathlib import Path
 import pytest
 
 from dltheory import cli
-from dltheory.core import target as target_module
-from dltheory.core.registry import all_claims, chapters
+from dltheory.core.check import plan_check
+from dltheory.core.registry import all_claims, chapters, select
 from dltheory.core.target import TargetError, checkable_functions, load_target
 
 ROOT = Path(__file__).resolve().parents[1]
 CONFORMANCE = Path("tests/conformance")  # relative, as a user types it (tests run from ROOT)
 CHAPTERS = {c.name for c in chapters()}
-NEEDS_INFORMATION = pytest.mark.skipif(
-    "information" not in CHAPTERS,
-    reason="the information chapter is not registered on this branch yet (it is being moved "
-    "on branch issue7-information); these implementations are checked by its claims",
-)
 
 
 @pytest.fixture(autouse=True)
@@ -136,21 +131,8 @@ def test_the_signature_check_names_what_the_function_cannot_take(tmp_path):
     assert list(load_target(adapted).functions) == ["classification.logsumexp"]
 
 
-@pytest.fixture
-def two_cross_entropies(monkeypatch):
-    """``cross_entropy`` in classification and information, as once the chapter lands."""
-    real = checkable_functions
-
-    def both(chapter=None):
-        found = dict(real(chapter))
-        if chapter in (None, "information"):
-            found.setdefault("information.cross_entropy", ("information.some-claim",))
-        return {k: v for k, v in found.items() if chapter in (None, k.partition(".")[0])}
-
-    monkeypatch.setattr(target_module, "checkable_functions", both)
-
-
-def test_a_shared_name_goes_to_the_chapter_whose_signature_it_fits(tmp_path, two_cross_entropies):
+def test_a_shared_name_goes_to_the_chapter_whose_signature_it_fits(tmp_path):
+    """``cross_entropy`` is in classification and information."""
     classification_style = _write(
         tmp_path,
         "c.py",
@@ -173,7 +155,7 @@ def test_a_shared_name_goes_to_the_chapter_whose_signature_it_fits(tmp_path, two
     assert list(load_target(information_style).functions) == ["information.cross_entropy"]
 
 
-def test_an_ambiguous_name_asks_for_chapter_or_mapping(tmp_path, two_cross_entropies):
+def test_an_ambiguous_name_asks_for_chapter_or_mapping(tmp_path):
     anything = _write(tmp_path, "a.py", "def cross_entropy(*args, **kwargs):\n    return 0\n")
     with pytest.raises(TargetError, match=r"could be .*--chapter or DLTHEORY_FUNCTIONS"):
         load_target(anything)
@@ -222,6 +204,25 @@ def test_the_reference_module_passes(tmp_path):
     assert not_covered == {c.id for c in all_claims() if c.code} - covered
 
 
+@pytest.mark.parametrize("chapter", sorted(CHAPTERS))
+def test_every_chapter_reference_module_is_a_target_covering_its_chapter(chapter):
+    """A chapter's functions join the check by being declared in its claims' ``code``: its
+    reference module matches under every name, and covers every claim of the chapter that
+    checks a function (running them is test_claims' job, behind the strictest signatures)."""
+    loaded = load_target(f"dltheory.{chapter}.reference")
+    assert list(loaded.functions) == list(checkable_functions(chapter))
+    plan = plan_check(loaded, select(chapter))
+    assert {c.id for c in plan.covered} == {c.id for c in select(chapter) if c.code}
+    assert not plan.not_covered
+
+
+def test_the_readme_shows_dltheory_check_and_the_plugin():
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    assert "dltheory check my_ops.py" in readme
+    assert "pytest --dltheory-target" in readme
+    assert "Exit status 0 when every checked claim holds, 1 when one fails, 2" in readme
+
+
 # --- flawed implementations ------------------------------------------------------------------
 
 #: each flawed implementation, and claims that must catch it (others may too)
@@ -251,16 +252,16 @@ FLAWED = {
         "information.mutual-information-symmetric",
         "information.mutual-information-kl-joint-product",
     },
+    # a chapter added after `dltheory check`: its function joins by its reference name
+    "flawed_clip_grad_norm_always_scales.py": {
+        "sequences.clipping-identity-below-threshold",
+        "sequences.clipped-norm-at-most-threshold",
+    },
 }
 
 
 def _flawed_params() -> list:
-    params = []
-    for name, expected in FLAWED.items():
-        chapter = next(iter(expected)).partition(".")[0]
-        marks = [NEEDS_INFORMATION] if chapter == "information" else []
-        params.append(pytest.param(name, expected, id=name.removesuffix(".py"), marks=marks))
-    return params
+    return [pytest.param(n, e, id=n.removesuffix(".py")) for n, e in FLAWED.items()]
 
 
 @pytest.mark.parametrize(("name", "expected"), _flawed_params())
@@ -336,22 +337,18 @@ EXPLAINED = {
         "information.cross-entropy-decomposition": "",  # the same: H + KL off by 16 eps
     },
 }
-#: failing on the information branch as it stands with the reference itself (not a property
-#: of these implementations); listed so that the test reports anything else
-REFERENCE_FAILS_TOO = {"information.pmi-definition"}
 
 
 @pytest.mark.parametrize("name", sorted(EXPLAINED))
 def test_a_correct_implementation_written_differently_passes_or_fails_for_a_reason(tmp_path, name):
     code, report, _ = _check(tmp_path, str(CONFORMANCE / name))
     failed = _failed(report)
-    unexplained = set(failed) - set(EXPLAINED[name]) - REFERENCE_FAILS_TOO
+    unexplained = set(failed) - set(EXPLAINED[name])
     assert not unexplained, {k: _messages(failed[k])[:300] for k in unexplained}
     classification = {k for k in EXPLAINED[name] if k.startswith("classification.")}
     assert {k for k in failed if k.startswith("classification.")} == classification
     for claim_id, entry in failed.items():
-        if claim_id not in REFERENCE_FAILS_TOO:
-            assert EXPLAINED[name][claim_id] in _messages(entry), claim_id
+        assert EXPLAINED[name][claim_id] in _messages(entry), claim_id
     assert report["functions"]["classification.softmax"].endswith(f"{name}:softmax")
     assert code == (1 if failed else 0)
 
