@@ -293,6 +293,21 @@ def test_the_snippet_of_a_failure_runs_and_shows_the_bug(tmp_path):
     assert ran.stdout.strip() == "[nan]"
 
 
+def test_a_generator_argument_is_replayed_and_shown_as_it_was_passed():
+    """``k_fold_splits(..., generator=g)``: the target and the reference each draw from a copy
+    of ``g`` as the leg passed it, and the snippet seeds a generator the same way."""
+    import torch
+
+    from dltheory.core import check
+
+    g = torch.Generator().manual_seed(7)
+    expected = torch.randperm(9, generator=torch.Generator().manual_seed(7))
+    for _ in range(2):
+        assert torch.equal(torch.randperm(9, generator=check._copy(g)), expected)
+    assert check._source(g) == "torch.Generator().manual_seed(7)"
+    assert torch.equal(torch.randperm(9, generator=g), expected)  # g itself untouched
+
+
 def test_a_failure_report_in_the_terminal_shows_the_snippet(capsys):
     path = str(CONFORMANCE / "flawed_logsumexp_float16_sum.py")
     assert cli.main(["check", path, "--quiet"]) == 1

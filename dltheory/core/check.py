@@ -124,6 +124,10 @@ def _copy(value: Any) -> Any:
     if isinstance(value, torch.Tensor):
         copy = value.detach().clone()
         return copy.requires_grad_() if value.requires_grad and value.is_floating_point() else copy
+    if isinstance(value, torch.Generator):  # its state as passed: each replay draws the same
+        generator = torch.Generator(device=value.device)
+        generator.set_state(value.get_state())
+        return generator
     if isinstance(value, tuple | list):
         return type(value)(_copy(v) for v in value)
     if isinstance(value, dict):
@@ -343,6 +347,9 @@ def _source(value: Any, indent: int = 0) -> str:
         return "{" + ", ".join(f"{k!r}: {_source(v)}" for k, v in value.items()) + "}"
     if isinstance(value, float):
         return repr(_number(value))
+    if isinstance(value, torch.Generator):
+        device = "" if value.device.type == "cpu" else f'device="{value.device}"'
+        return f"torch.Generator({device}).manual_seed({value.initial_seed()})"
     if isinstance(value, torch.dtype | torch.device):
         return f"torch.{value}" if isinstance(value, torch.device) else str(value)
     return repr(value)
