@@ -196,6 +196,31 @@ def test_every_property_leg_names_what_it_draws():
     assert not unnamed, f"ForAll/Exists without names=: {unnamed}"
 
 
+def test_verify_runs_a_claim_used_by_several_others_once(monkeypatch, capsys):
+    """A lemma cited by two claims, and selected itself: its legs run once per invocation."""
+    from dltheory.core.claim import Derivation
+
+    calls = []
+
+    def lemma_leg():
+        calls.append(1)
+        return Derivation([], [0])
+
+    section = Section("toy", "s")
+    claims = {}
+    for slug, uses in (("lemma", ()), ("u1", ("toy.lemma",)), ("u2", ("toy.lemma",))):
+        claim = section.claim(
+            slug, title="t", statement="", kind=Kind.THEOREM, numeric=NA, property=NA, uses=uses
+        )
+        claim.symbolic_leg("general")(lemma_leg if slug == "lemma" else lambda: Derivation([], [0]))
+        claims[claim.id] = claim
+    monkeypatch.setattr(registry, "select", lambda *a, **k: tuple(claims.values()))
+    monkeypatch.setattr(registry, "get_claim", claims.__getitem__)
+    assert cli.main(["verify", "--quiet"]) == 0
+    assert "3 claims: 3 verified" in capsys.readouterr().out
+    assert len(calls) == 1
+
+
 # --- while it runs ---------------------------------------------------------------------------
 
 
