@@ -19,7 +19,7 @@ How names are matched:
 
 The signature check: the claims call a function the way its reference signature allows —
 required arguments positionally, defaulted ones positionally or by name, keyword-only ones
-by name (``tests/test_check.py`` checks that the claims keep to this). A target function
+by name (``tests/test_claims.py`` checks that the claims keep to this). A target function
 must accept every such call; :func:`load_target` checks that up front with
 :func:`inspect.signature` (functions without an introspectable signature, such as some
 torch built-ins, are accepted as they are).

@@ -5,7 +5,7 @@
 arguments positionally, defaulted ones positionally or by name, keyword-only ones by name.
 Here each reference function gets exactly that signature (required parameters made
 positional-only, so a claim passing ``input=`` by name would fail) and refuses any other call;
-``tests/test_check.py`` runs every claim on it, so a leg that calls a function another way
+``tests/test_claims.py`` runs every claim on it, so a leg that calls a function another way
 fails there. Built from the registry: a chapter added later is covered without a change here.
 """
 
