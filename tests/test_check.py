@@ -293,6 +293,23 @@ def test_the_snippet_of_a_failure_runs_and_shows_the_bug(tmp_path):
     assert ran.stdout.strip() == "[nan]"
 
 
+def test_the_snippet_of_a_failure_with_tensors_in_a_list_runs_and_prints_what_it_says(tmp_path):
+    """clip_grad_norm takes a list of tensors and returns (list, norm): the snippet rebuilds
+    the list and prints the result the way its ``# yours:`` comment shows it."""
+    target = str(CONFORMANCE / "flawed_clip_grad_norm_always_scales.py")
+    _, report, _ = _check(tmp_path, target, "--claim", "clipping-identity-below-threshold")
+    entry = _failed(report)["sequences.clipping-identity-below-threshold"]
+    assert entry["legs"]["property"]["counterexample_values"] == {"grads": [[1.0]], "factor": 2.0}
+    snippet = entry["reproduction"]["snippet"]
+    assert "clip_grad_norm([torch.tensor([1.0], dtype=torch.float64)], 2.0)" in snippet
+    ran = subprocess.run(
+        [sys.executable, "-c", snippet], capture_output=True, text=True, check=True, cwd=ROOT
+    )
+    yours = next(line for line in snippet.splitlines() if line.startswith("# yours:"))
+    assert ran.stdout.strip() == yours.removeprefix("# yours:").strip()
+    assert ran.stdout.strip() == "([[1.9999980000020001]], 1.0)"
+
+
 def test_a_generator_argument_is_replayed_and_shown_as_it_was_passed():
     """``k_fold_splits(..., generator=g)``: the target and the reference each draw from a copy
     of ``g`` as the leg passed it, and the snippet seeds a generator the same way."""

@@ -401,6 +401,19 @@ def _parameters_of(qualified: str) -> list[str]:
         return []
 
 
+#: a snippet's helper for results that hold tensors in tuples or lists (clip_grad_norm's)
+_PLAIN = [
+    "def plain(value):  # tensors as lists, tuples and lists kept",
+    "    if isinstance(value, torch.Tensor):",
+    "        return value.tolist()",
+    "    if isinstance(value, tuple | list):",
+    "        return type(value)(plain(v) for v in value)",
+    "    return value",
+    "",
+    "",
+]
+
+
 def _snippet(calls: list[tuple[_Call, _Evaluation, _Evaluation]], target: Target) -> str:
     """Python that imports the target's functions and makes ``calls`` again, each followed by
     what it returned and what the reference returns on the same arguments."""
@@ -414,6 +427,7 @@ def _snippet(calls: list[tuple[_Call, _Evaluation, _Evaluation]], target: Target
                 imports.append(line)
     names = _Names()
     body: list[str] = []
+    nested = False
     for number, (call, got, want) in enumerate(calls, 1):
         callee = call.qualified.rpartition(".")[2]
         parameters = _parameters_of(call.qualified)
@@ -431,7 +445,12 @@ def _snippet(calls: list[tuple[_Call, _Evaluation, _Evaluation]], target: Target
             arguments.append(name if key is None else f"{key}={name}")
         out = "out" if len(calls) == 1 else f"out{number}"
         body.append(f"{out} = {callee}({', '.join(arguments)})")
-        shown = f"{out}.tolist()" if isinstance(want.value, torch.Tensor) else out
+        if isinstance(want.value, torch.Tensor):
+            shown = f"{out}.tolist()"
+        elif isinstance(want.value, tuple | list):  # tensors inside: shown as the comments are
+            shown, nested = f"plain({out})", True
+        else:
+            shown = out
         if want.grads is not None and got.grads is not None and leaves:
             grads = [f"grad_{n}" for n in leaves]
             body.append(
@@ -444,7 +463,8 @@ def _snippet(calls: list[tuple[_Call, _Evaluation, _Evaluation]], target: Target
         body.append(
             f"# expected: {_short(_shown(want))}  (dltheory.{call.qualified}, same arguments)"
         )
-    return "\n".join(["import torch", *imports, "", *names.lines, *body])
+    helper = _PLAIN if nested else []
+    return "\n".join(["import torch", *imports, "", *helper, *names.lines, *body])
 
 
 def _failing_leg(result: ClaimResult) -> str | None:
