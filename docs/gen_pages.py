@@ -38,6 +38,7 @@ log = logging.getLogger("mkdocs.plugins.dltheory")
 
 sys.path.insert(0, str(Path(__file__).parent))  # docs/ holds the helper modules
 
+from check_page import check_example_block, check_functions_block  # noqa: E402
 from dependency_graph import dependency_svg  # noqa: E402
 from site_markdown import (  # noqa: E402
     DEVICE,
@@ -578,6 +579,8 @@ def exit_codes_block() -> str:
             "(theorems verified, errata refuted as expected) |",
             f"| {cli.EXIT_MISMATCH} | at least one claim's outcome differs from its record |",
             f"| {cli.EXIT_USAGE} | usage error (unknown chapter, claim id, leg or profile) |",
+            f"| {cli.EXIT_INTERRUPTED} | interrupted with Ctrl-C (the claims finished so far "
+            "are reported) |",
         ]
     )
 
@@ -647,6 +650,10 @@ def main() -> None:
 
     fill_markers("index.md", {"status": status_block(chapters, results, report)})
     fill_markers("benchmarks.md", {"benchmarks": benchmarks_block()})
+    fill_markers(
+        "check.md",
+        {"check-example": check_example_block(), "check-functions": check_functions_block()},
+    )
     fill_markers(
         "verification.md",
         {

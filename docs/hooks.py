@@ -255,6 +255,7 @@ def on_config(config: MkDocsConfig) -> MkDocsConfig:
         {"Chapters": chapter_nav},
         {"Errata": "errata.md"},
         {"API reference": [{"Overview": "reference/index.md"}, *api_nav]},
+        {"Check your own implementation": "check.md"},
         {"Benchmarks": "benchmarks.md"},
     ]
     return config

@@ -205,7 +205,7 @@ def _check_generated_content(site: Path) -> None:
 
     paths = set(_page_paths(site))
     chapters = registry.chapters()
-    expected = {"/", "/verification/", "/errata/", "/reference/"}
+    expected = {"/", "/verification/", "/errata/", "/reference/", "/check/"}
     expected |= {f"/chapters/{c.name}/" for c in chapters}
     assert expected <= paths, f"pages missing from the build: {expected - paths}"
 
@@ -242,6 +242,14 @@ def _check_generated_content(site: Path) -> None:
         if importlib.util.find_spec(f"dltheory.{chapter.name}.figures"):
             figures = importlib.import_module(f"dltheory.{chapter.name}.figures").FIGURES
             assert html.count('class="dlt-figure"') == len(figures)
+    # "Check your own implementation": the worked example ran in this build and failed with a
+    # snippet; every function a target can provide is listed, a later chapter's included
+    from dltheory.core.target import checkable_functions
+
+    check = (site / "check" / "index.html").read_text(encoding="utf-8")
+    assert "exit status 1" in check and "# expected:" in check, "no worked example report"
+    for qualified in checkable_functions():
+        assert f"<code>{qualified}</code>" in check, f"{qualified} not on the check page"
     errata = (site / "errata" / "index.html").read_text(encoding="utf-8")
     for claim in registry.all_claims():
         if claim.corrects:

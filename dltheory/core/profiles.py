@@ -37,9 +37,13 @@ def register_profiles() -> None:
 
 def selected_profile(explicit: str | None = None) -> str:
     """The profile to use: ``explicit``, else ``$HYPOTHESIS_PROFILE``, else ``ci``."""
-    name = explicit or os.environ.get("HYPOTHESIS_PROFILE") or DEFAULT_PROFILE
+    if explicit:
+        name, source = explicit, "profile"
+    else:
+        name = os.environ.get("HYPOTHESIS_PROFILE") or DEFAULT_PROFILE
+        source = "the environment variable HYPOTHESIS_PROFILE"
     if name not in PROFILES:
-        raise ValueError(f"profile must be one of {', '.join(PROFILES)}; got {name!r}")
+        raise ValueError(f"{source} must be one of {', '.join(PROFILES)}; got {name!r}")
     return name
 
 

@@ -10,7 +10,7 @@ from typing import Any, TextIO
 
 from dltheory.core.runner import ClaimResult
 
-__all__ = ["OUTCOMES", "format_table", "summary", "to_json", "write_json"]
+__all__ = ["OUTCOMES", "format_table", "plural", "summary", "summary_line", "to_json", "write_json"]
 
 OUTCOMES = ("verified", "refuted_as_expected", "noted", "failed", "skipped")
 
@@ -20,6 +20,28 @@ def summary(results: Sequence[ClaimResult]) -> dict[str, int]:
     return {"claims": len(results), **{o: counts.get(o, 0) for o in OUTCOMES}}
 
 
+def plural(count: int, noun: str) -> str:
+    """``1 claim``, ``2 claims``."""
+    return f"{count} {noun}" if count == 1 else f"{count} {noun}s"
+
+
+def summary_line(results: Sequence[ClaimResult], *, checked: bool = False) -> str:
+    """``15 claims: 13 verified, 2 noted (notation notes), 0 failed``: the errata, notation
+    notes and skipped claims counted apart, each only when there are any."""
+    counts = summary(results)
+    parts = [f"{counts['verified']} verified"]
+    if counts["refuted_as_expected"]:
+        parts.append(f"{counts['refuted_as_expected']} refuted as expected (errata)")
+    if counts["noted"]:
+        parts.append(f"{counts['noted']} noted (notation notes)")
+    parts.append(f"{counts['failed']} failed")
+    if counts["skipped"]:
+        parts.append(f"{counts['skipped']} skipped")
+    return f"{plural(counts['claims'], 'claim')}{' checked' if checked else ''}: " + ", ".join(
+        parts
+    )
+
+
 def _leg_json(name: str, result) -> dict[str, Any]:
     d = result.details
     out: dict[str, Any] = {"status": result.status, "seconds": round(result.seconds, 4)}
@@ -27,6 +49,8 @@ def _leg_json(name: str, result) -> dict[str, Any]:
         out["location"] = d["location"]
     if name == "symbolic":
         out["scope"] = d.get("scope")
+        if d.get("rerun") is False:  # dltheory check: the reference run's status, not rerun
+            out["rerun"] = False
     elif name == "numeric":
         out["oracle"] = d.get("oracle")
         if "dtypes" in d:
@@ -66,6 +90,7 @@ def claim_json(result: ClaimResult) -> dict[str, Any]:
         "code": locations[0] if locations else None,
         "code_all": locations,
         "failed_dependencies": result.failed_dependencies,
+        **result.extra,  # dltheory check: functions substituted, reproduction, command
     }
 
 
@@ -102,21 +127,35 @@ _SHORT = {
 }
 
 
+def _cell(leg) -> str:
+    text = _SHORT.get(leg.status, leg.status)
+    return f"({text})" if leg.details.get("rerun") is False else text
+
+
 def format_table(results: Sequence[ClaimResult], out: TextIO) -> None:
-    """One line per claim: id, the three legs, outcome; then errata counterexamples."""
+    """One line per claim: id, the three legs, outcome; then legends, counterexamples and
+    witnesses (labelled with the claim's names), and a report of each claim not as declared."""
     width = max([len(r.claim.id) for r in results] + [5])
     header = f"{'claim':<{width}}  {'symbolic':<10} {'numeric':<8} {'property':<9} outcome"
     print(header, file=out)
     print("-" * len(header), file=out)
     for r in results:
-        legs = [_SHORT.get(r.legs[n].status, r.legs[n].status) for n in r.legs]
+        legs = [_cell(r.legs[n]) for n in r.legs]
         outcome = (
             r.outcome
             if r.as_declared
             else f"{r.outcome.upper()} (expected {r.claim.expected_outcome})"
         )
         print(f"{r.claim.id:<{width}}  {legs[0]:<10} {legs[1]:<8} {legs[2]:<9} {outcome}", file=out)
-    print("(proved* = proved for the fixed sizes the claim names, not in general)", file=out)
+    statuses = [leg.status for r in results for leg in r.legs.values()]
+    if "proved_fixed_size" in statuses:
+        print("(proved* = proved for the fixed sizes the claim names, not in general)", file=out)
+    if any(leg.details.get("rerun") is False for r in results for leg in r.legs.values()):
+        print(
+            "(parentheses: a symbolic leg is about the mathematics, not the code under test; "
+            "not rerun, its status is the one `dltheory verify` establishes)",
+            file=out,
+        )
     refuted = [r for r in results if r.legs["property"].details.get("counterexample")]
     if refuted:
         print("\nCounterexamples found by Hypothesis (shrunk):", file=out)

@@ -9,6 +9,10 @@ Leg statuses:
   witness was found), ``refuted`` (Hypothesis found and shrank a counterexample), ``failed``;
 * any leg: ``not_applicable`` (the record says why) or ``skipped`` (not selected for this run).
 
+``dltheory check`` does not rerun symbolic legs (they are about the mathematics, not the code
+under test): :func:`declared_symbolic` gives the status the record's leg establishes in the
+reference run, marked ``rerun: False``.
+
 Outcome: a theorem, identity or definition is ``verified`` when every leg that ran succeeded
 and every claim it uses ended as declared; an erratum is ``refuted_as_expected`` when its
 property leg was refuted and its other legs agree; a notation note is ``noted``; otherwise
@@ -41,6 +45,8 @@ __all__ = [
     "ALL_LEGS",
     "ClaimResult",
     "LegResult",
+    "decide_outcome",
+    "declared_symbolic",
     "describe_value",
     "label_values",
     "run_claim",
@@ -49,6 +55,8 @@ __all__ = [
 ]
 
 ALL_LEGS = LEG_NAMES
+_SNIPPET_LINES = 40  # reproduction snippets longer than this are shortened in failure reports
+_MESSAGE_LINES = 12  # and leg messages longer than this
 _GOOD = {"proved", "proved_fixed_size", "passed"}
 
 
@@ -67,6 +75,9 @@ class ClaimResult:
     seconds: float
     #: ids of used claims that did not end as declared (they make this claim fail)
     failed_dependencies: list[str] = field(default_factory=list)
+    #: what a caller adds to the report entry (``dltheory check``: the functions substituted,
+    #: a reproduction snippet, the command that reruns the claim)
+    extra: dict[str, Any] = field(default_factory=dict)
 
     @property
     def as_declared(self) -> bool:
@@ -82,8 +93,23 @@ class ClaimResult:
             lines.append(f"  {name}: {leg.status}")
             for key in ("message", "counterexample", "witness"):
                 if leg.details.get(key):
-                    lines.append(f"    {key}: {leg.details[key]}")
-        lines.append(f"  reproduce: dltheory verify --claim {self.claim.id}")
+                    text = str(leg.details[key]).splitlines()
+                    if len(text) > _MESSAGE_LINES:  # e.g. Jacobians: the JSON report keeps all
+                        text = [
+                            *text[:_MESSAGE_LINES],
+                            f"... ({len(text) - _MESSAGE_LINES} more lines)",
+                        ]
+                    lines.append(f"    {key}: " + "\n      ".join(text))
+        reproduction = self.extra.get("reproduction")
+        if reproduction:
+            lines.append(f"  {reproduction['summary']}")
+            snippet = reproduction.get("snippet", "").splitlines()
+            if len(snippet) > _SNIPPET_LINES:  # long inputs: the JSON report keeps them all
+                cut = len(snippet) - _SNIPPET_LINES
+                snippet[_SNIPPET_LINES - 4 : -4] = [f"# ... {cut} lines cut: --json PATH has them"]
+            lines.extend(f"    {line}".rstrip() for line in snippet)
+        command = self.extra.get("command", f"dltheory verify --claim {self.claim.id}")
+        lines.append(f"  rerun: {command}")
         return "\n".join(lines)
 
 
@@ -200,6 +226,7 @@ def _run_numeric(claim: Claim, leg: NumericLeg, device: str, impl: Implementatio
             leg.run(functions, device, dtype_from_name(name))
         except AssertionError as exc:
             details["message"] = f"{name}: {_error_message(exc)}"
+            details["failed_dtype"] = name
             return LegResult("failed", details=details)
         details["dtypes"].append(name)
     return LegResult("passed", details=details)
@@ -280,7 +307,28 @@ def run_leg(
     return result
 
 
-def _outcome(claim: Claim, legs: dict[str, LegResult], failed_dependencies: list[str]) -> str:
+def declared_symbolic(claim: Claim) -> LegResult:
+    """The symbolic leg's status as the reference run establishes it, without rerunning it.
+
+    ``proved`` or ``proved_fixed_size`` for a theorem, ``disproved`` for an erratum (that is
+    what ``dltheory verify`` requires of them), ``not_applicable`` where the claim has none.
+    """
+    leg = claim.legs["symbolic"]
+    if isinstance(leg, NotApplicable):
+        return LegResult("not_applicable", details={"reason": leg.reason})
+    assert isinstance(leg, SymbolicLeg)
+    if claim.kind is Kind.ERRATUM:
+        status = "disproved"
+    else:
+        status = "proved" if leg.general else "proved_fixed_size"
+    details = {"scope": leg.scope, "rerun": False, "location": leg.location}
+    return LegResult(status, details=details)
+
+
+def decide_outcome(
+    claim: Claim, legs: dict[str, LegResult], failed_dependencies: Sequence[str] = ()
+) -> str:
+    """The claim's outcome from its legs' statuses (see the module docstring)."""
     if claim.kind is Kind.NOTATION:
         return "noted"
     ran = {
@@ -340,7 +388,7 @@ def run_claim(
         else LegResult("skipped")
         for name in ALL_LEGS
     }
-    outcome = _outcome(claim, results, failed_dependencies)
+    outcome = decide_outcome(claim, results, failed_dependencies)
     return ClaimResult(claim, outcome, results, time.perf_counter() - start, failed_dependencies)
 
 

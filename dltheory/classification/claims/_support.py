@@ -58,6 +58,11 @@ def probability_targets(shape, seed: int) -> torch.Tensor:
     return simplex(*moved, seed=seed, zeros=0.3).movedim(-1, 1)
 
 
+#: what the numeric legs' confident rows test, named in their failure messages: a loss near
+#: 1e-5 is log(1 + s) for a small sum s of the other classes' exponentials; computing it as
+#: the log of the rounded 1 + s keeps only its absolute accuracy
+CONFIDENT = "confident rows (losses near 1e-5: relative accuracy needs log1p of the small sum)"
+
 #: mpmath precision for the oracles: 50 significant digits beyond the 308 decimal places a
 #: float64 logit can shift the result by (so o_i - log sum_k e^{o_k} keeps 50 digits even when
 #: both terms are near 1e308)
@@ -87,3 +92,21 @@ def mp_cross_entropy(logit_row, target_row) -> float:
             mpmath.mpf(float(w)) * lp for w, lp in zip(target_row, log_p, strict=True)
         )
         return float(total)
+
+
+def assert_twice_differentiable(fn, leaf: torch.Tensor, what: str) -> None:
+    """First and second derivatives of ``fn`` at ``leaf`` (float64) agree with finite
+    differences (``torch.autograd.gradcheck``, ``gradgradcheck``); on failure, one line
+    naming the function and the order of the derivative (not the Jacobians)."""
+    for order, check in (
+        ("first", torch.autograd.gradcheck),
+        ("second", torch.autograd.gradgradcheck),
+    ):
+        try:
+            check(fn, (leaf,))
+        except RuntimeError as exc:  # GradcheckError and autograd's own errors
+            first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+            raise AssertionError(
+                f"{order} derivatives of {what} disagree with finite differences "
+                f"(torch.autograd.{check.__name__}): {first}"
+            ) from None

@@ -16,6 +16,7 @@ import torch
 from hypothesis import strategies as st
 
 from dltheory.classification.claims._support import (
+    CONFIDENT,
     DPS,
     MAX_LOGIT,
     c,
@@ -151,17 +152,17 @@ def _(impl, device, dtype) -> None:
     confident = o.clone()
     labels = randint(6, 9, seed=10).to(device)
     confident[torch.arange(9), labels] += 12  # tiny losses: an atol would hide their errors
-    cases = [o, confident]
+    cases = [(o, "ordinary rows"), (confident, CONFIDENT)]
     if torch.finfo(dtype).tiny < 1e-30:  # losses near e^-45, below float64's eps, still normal
         extreme = o.clone()
         extreme[torch.arange(9), labels] += 45  # lse - o_c loses them even in float64
-        cases.append(extreme)
-    for x in cases:
+        cases.append((extreme, "losses near e^-45, lost by lse - o_c even in float64"))
+    for x, rows_are in cases:
         want = _mp_label_losses(oracle_input(x).tolist(), labels.tolist())
         by_index = impl.cross_entropy(x, labels, reduction="none")
         by_prob = impl.cross_entropy(x, impl.one_hot(labels, 6, dtype=dtype), reduction="none")
-        assert_accurate(by_index, want, msg="class-index targets vs -log softmax_c (mpmath)")
-        assert_accurate(by_prob, want, msg="one-hot probability targets vs -log softmax_c")
+        assert_accurate(by_index, want, msg=f"class indices vs -log softmax_c, {rows_are}")
+        assert_accurate(by_prob, want, msg=f"one-hot targets vs -log softmax_c, {rows_are}")
 
 
 @cross_entropy_one_hot.property_leg(
