@@ -212,8 +212,16 @@ def test_every_chapter_reference_module_is_a_target_covering_its_chapter(chapter
     loaded = load_target(f"dltheory.{chapter}.reference")
     assert list(loaded.functions) == list(checkable_functions(chapter))
     plan = plan_check(loaded, select(chapter))
-    assert {c.id for c in plan.covered} == {c.id for c in select(chapter) if c.code}
-    assert not plan.not_covered
+    checking = {c.id for c in select(chapter) if c.code}
+    # a claim that also calls another chapter's function (``"classification.cross_entropy"``)
+    # needs that function from the target too: not covered by this chapter's module alone
+    own = {
+        c.id
+        for c in select(chapter)
+        if c.code and all("." not in name or name.startswith(f"{chapter}.") for name in c.code)
+    }
+    assert {c.id for c in plan.covered} == own
+    assert {c.id for c, _lacking in plan.not_covered} == checking - own
 
 
 def test_the_readme_shows_dltheory_check_and_the_plugin():
