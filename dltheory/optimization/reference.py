@@ -60,6 +60,9 @@ def jensen_gap(
     ``(..., k)``: elementwise for scalar points (``torch.exp``), reducing the last dimension
     for vectors (``lambda z: z.square().sum(-1)``).
 
+    ``f`` is called on tensors of the compute dtype: float32 when ``x`` is float16 or
+    bfloat16 (so the mean is not rounded before ``f`` sees it), ``x``'s dtype otherwise.
+
     NaN and inf: a point of weight exactly 0 contributes nothing, even where :math:`f` is
     infinite or NaN there (e.g. :math:`-\log 0`); otherwise NaN and inf propagate.
 
@@ -107,10 +110,11 @@ def jensen_gap(
         check_probabilities("weights", weights, dim=-1)
     t = opmath_dtype(x.dtype)
     event = x.dim() - k
-    w = weights.to(t).reshape(*weights.shape, *([1] * event))
-    mean = (w * x.to(t)).sum(dim=k - 1, keepdim=True).to(x.dtype)
+    points = x.to(t)
+    w = weights.to(t)
+    mean = (w.reshape(*weights.shape, *([1] * event)) * points).sum(dim=k - 1, keepdim=True)
     at_mean = f(mean)
-    at_points = f(x)
+    at_points = f(points)
     for name, value, shape in (
         ("f(x)", at_points, weights.shape),
         ("f(mean)", at_mean, (*weights.shape[:-1], 1)),
@@ -124,7 +128,7 @@ def jensen_gap(
     values = at_points.to(t)
     # a point of weight 0 contributes nothing, even where f is not finite
     values = torch.where(torch.isfinite(values) | (weights != 0), values, 0)
-    weighted = (weights.to(t) * values).sum(dim=-1)
+    weighted = (w * values).sum(dim=-1)
     return (weighted - at_mean.to(t).squeeze(-1)).to(x.dtype)
 
 

@@ -99,12 +99,13 @@ def _(impl, device, dtype) -> None:
     lens = torch.tensor([4, 2], device=device)
     got = impl.additive_attention(Q, K, V, W_q, W_k, w_v, lens)
     assert got.shape == (2, 3, 3) and got.dtype == dtype
-    params = [oracle_input(x).tolist() for x in (W_q, W_k, w_v)]
+    W_q_, W_k_, w_v_ = (oracle_input(x).tolist() for x in (W_q, W_k, w_v))
     exact, size = [], []
     for s in range(2):
         k_s, v_s = oracle_input(K[s]).tolist(), oracle_input(V[s]).tolist()
         rows = [
-            _mp_additive(q, k_s, v_s, *params, int(lens[s])) for q in oracle_input(Q[s]).tolist()
+            _mp_additive(q, k_s, v_s, W_q_, W_k_, w_v_, int(lens[s]))
+            for q in oracle_input(Q[s]).tolist()
         ]
         exact.append([r[0] for r in rows])
         size.append([r[1] for r in rows])
@@ -142,7 +143,7 @@ def _(impl) -> ForAll:
         )
         exact, size = [], []
         for qs, ks, vs, length in rows:
-            pooled = [_mp_additive(q, ks, vs, *p, length) for q in qs]
+            pooled = [_mp_additive(q, ks, vs, p[0], p[1], p[2], length) for q in qs]
             exact.append([r[0] for r in pooled])
             size.append([r[1] for r in pooled])
         shape = got.shape
@@ -297,11 +298,11 @@ def _(impl, device, dtype) -> None:
     W_q, W_k, w_v = _parameters(5, 4, 4, 152, dtype, device)
     lens = torch.tensor([6, 3], device=device)
     context = impl.additive_attention(decoder, states, states, W_q, W_k, w_v, lens)
-    params = [oracle_input(x).tolist() for x in (W_q, W_k, w_v)]
+    W_q_, W_k_, w_v_ = (oracle_input(x).tolist() for x in (W_q, W_k, w_v))
     for s in range(2):
         h_s = oracle_input(states[s]).tolist()
         rows = [
-            _mp_additive(q, h_s, h_s, *params, int(lens[s]))
+            _mp_additive(q, h_s, h_s, W_q_, W_k_, w_v_, int(lens[s]))
             for q in oracle_input(decoder[s]).tolist()
         ]
         assert_accurate(
