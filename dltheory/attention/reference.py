@@ -113,17 +113,20 @@ def _valid_mask(
 
 def _normalized_exp(z: torch.Tensor, empty: float) -> torch.Tensor:
     r""":math:`e^{z_j - M} / \sum_k e^{z_k - M}` along the last dimension, in place in a fresh
-    buffer; rows whose maximum :math:`M` is ``-inf`` (nothing to normalize) get ``empty``.
+    buffer; rows whose maximum :math:`M` is ``-inf`` (nothing to normalize) get ``empty``, rows
+    whose maximum is ``+inf`` or NaN are NaN.
 
-    ``z`` must be a tensor the caller owns (it is overwritten). A row maximum of ``+inf`` or
-    NaN is not shifted, so it turns the row into NaN.
+    ``z`` must be a tensor the caller owns (it is overwritten).
     """
     m = z.amax(dim=-1, keepdim=True)
+    finite = torch.isfinite(m)
     nothing = m == -math.inf
-    shift = torch.where(torch.isfinite(m), m, torch.zeros((), dtype=m.dtype, device=m.device))
+    shift = torch.where(finite, m, torch.zeros((), dtype=m.dtype, device=m.device))
     e = z.sub_(shift).exp_()
     total = e.sum(dim=-1, keepdim=True)
-    e.div_(torch.where(nothing, torch.ones((), dtype=total.dtype, device=total.device), total))
+    # divide empty rows by 1 (they hold zeros) and rows with +inf or NaN by NaN (all NaN)
+    one = torch.ones((), dtype=total.dtype, device=total.device)
+    e.div_(torch.where(finite, total, torch.where(nothing, one, math.nan)))
     if empty != 0:  # rows with nothing left hold exact zeros already
         e.masked_fill_(nothing, empty)
     return e

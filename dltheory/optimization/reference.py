@@ -242,5 +242,7 @@ def _gradient(
         if not isinstance(value, torch.Tensor) or value.numel() != 1:
             got = tuple(value.shape) if isinstance(value, torch.Tensor) else type(value).__name__
             raise ValueError(f"f must return a single value, got {got}")
+        if not value.requires_grad:  # f does not depend on x at all
+            return torch.zeros_like(x)
         (g,) = torch.autograd.grad(value.sum(), point, create_graph=track, allow_unused=True)
     return torch.zeros_like(x) if g is None else g
