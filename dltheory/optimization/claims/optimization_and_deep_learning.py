@@ -97,7 +97,7 @@ def _(impl, device, dtype) -> None:
             lambda t: t * math.cos(math.pi * t), bounds=(lo, hi), method="bounded",
             options={"xatol": 1e-12},
         )  # fmt: skip
-        for start in starts:  # inside each basin (the local maximum between them is near 0.45)
+        for start in starts:  # inside each basin (the local maximum between them is near 0.27)
             x0 = torch.tensor(start, dtype=dtype, device=device)
             end = impl.gradient_descent(_x_cos, x0, lr=0.05, steps=300)[-1]
             assert_close(end, best.x, msg=f"from {start}: the minimum of [{lo}, {hi}]")
