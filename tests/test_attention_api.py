@@ -269,12 +269,12 @@ BAD_INPUTS = [
     (
         lambda: scaled_dot_product_attention(_Q, _K, _V, scale=math.inf),
         ValueError,
-        r"scale must be finite",
+        r"scale must be a finite number in \(-inf, inf\), got inf",
     ),
     (
         lambda: scaled_dot_product_attention(_Q, _K, _V, scale="x"),
         TypeError,
-        r"scale must be a real number or None",
+        r"scale must be a real number, got str",
     ),
     (
         lambda: scaled_dot_product_attention(torch.zeros(5), _K, _V),
@@ -295,12 +295,12 @@ BAD_INPUTS = [
     (
         lambda: nadaraya_watson(_Q, _K, _V, bandwidth=0.0),
         ValueError,
-        r"bandwidth must be positive and finite, got 0.0",
+        r"bandwidth must be a finite number in \(0, inf\), got 0.0",
     ),
     (
         lambda: nadaraya_watson(_Q, _K, _V, bandwidth=-1),
         ValueError,
-        r"bandwidth must be positive and finite",
+        r"bandwidth must be a finite number in \(0, inf\), got -1",
     ),
     (
         lambda: nadaraya_watson(_Q, _K, _V, bandwidth=torch.tensor([1.0, 0.0, 1.0, 1.0, 1.0])),

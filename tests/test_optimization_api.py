@@ -169,12 +169,12 @@ BAD_INPUTS = [
     (
         lambda: gradient_descent(torch.sum, _X, 0.0, 3),
         ValueError,
-        r"lr must be positive and finite, got 0.0",
+        r"lr must be a finite number in \(0, inf\), got 0.0",
     ),
     (
         lambda: gradient_descent(torch.sum, _X, math.inf, 3),
         ValueError,
-        r"lr must be positive and finite",
+        r"lr must be a finite number in \(0, inf\), got inf",
     ),
     (
         lambda: gradient_descent(torch.sum, _X, "fast", 3),
@@ -186,7 +186,11 @@ BAD_INPUTS = [
         TypeError,
         r"lr must be a real number or a 0-d floating tensor",
     ),
-    (lambda: gradient_descent(torch.sum, _X, 0.1, -1), ValueError, r"steps must be >= 0, got -1"),
+    (
+        lambda: gradient_descent(torch.sum, _X, 0.1, -1),
+        ValueError,
+        r"steps must be an int >= 0, got -1",
+    ),
     (lambda: gradient_descent(torch.sum, _X, 0.1, 2.5), TypeError, r"steps must be an int"),
     (lambda: gradient_descent(torch.sum, _X, 0.1, True), TypeError, r"steps must be an int"),
     (lambda: gradient_descent(torch.sum, [1.0], 0.1, 3), TypeError, r"x0 must be a torch.Tensor"),

@@ -14,11 +14,16 @@ from typing import Any
 
 import torch
 
-from dltheory.attention.reference import masked_softmax, nadaraya_watson, nadaraya_watson_weights
+from dltheory.attention.reference import (
+    Kernel,
+    masked_softmax,
+    nadaraya_watson,
+    nadaraya_watson_weights,
+)
 
 __all__ = ["FIGURES", "attention_heatmap", "kernels", "nadaraya_watson_regression"]
 
-_KERNELS = (
+_KERNELS: tuple[tuple[Kernel, str, str], ...] = (
     ("gaussian", "Gaussian $e^{-u^2/2}$", "-"),
     ("boxcar", "boxcar $[u \\leq 1]$", "--"),
     ("epanechnikov", "Epanechnikov $(1 - u^2)_+$", "-."),

@@ -26,7 +26,13 @@ from typing import Literal
 
 import torch
 
-from dltheory.core.validation import check_floating, check_same_device, opmath_dtype
+from dltheory.core.validation import (
+    check_floating,
+    check_real,
+    check_same_device,
+    check_same_dtype,
+    opmath_dtype,
+)
 
 __all__ = [
     "additive_attention",
@@ -44,13 +50,6 @@ KERNELS: tuple[str, ...] = ("gaussian", "boxcar", "epanechnikov", "triangular")
 
 
 # --- argument checks --------------------------------------------------------------------------
-
-
-def _check_same_dtype(name: str, x: torch.Tensor, other_name: str, other: torch.Tensor) -> None:
-    if x.dtype != other.dtype:
-        raise TypeError(
-            f"{name} has dtype {x.dtype} but {other_name} has dtype {other.dtype}; they must match"
-        )
 
 
 def _check_matrix(name: str, x: object, rows: str, cols: str) -> torch.Tensor:
@@ -275,7 +274,7 @@ def attention_pool(weights: torch.Tensor, values: torch.Tensor) -> torch.Tensor:
     """
     check_floating("weights", weights)
     check_floating("values", values)
-    _check_same_dtype("weights", weights, "values", values)
+    check_same_dtype("weights", weights, "values", values)
     check_same_device("values", values, "weights", weights)
     m_values = values.shape[-2] if values.dim() >= 2 else values.shape[-1]
     if weights.shape[-1] != m_values:
@@ -309,10 +308,7 @@ def _check_bandwidth(bandwidth: object, d: int, like: torch.Tensor) -> torch.Ten
         raise TypeError(
             f"bandwidth must be a real number or a tensor, got {type(bandwidth).__name__}"
         )
-    value = float(bandwidth)
-    if not (math.isfinite(value) and value > 0):
-        raise ValueError(f"bandwidth must be positive and finite, got {bandwidth!r}")
-    return value
+    return check_real("bandwidth", bandwidth, low=0.0, low_open=True)
 
 
 def _kernel_weights(
@@ -350,7 +346,7 @@ def _kernel_weights(
 def _check_queries_keys(queries: object, keys: object) -> tuple[torch.Tensor, torch.Tensor]:
     q = _check_matrix("queries", queries, "n", "d")
     k = _check_matrix("keys", keys, "m", "d")
-    _check_same_dtype("queries", q, "keys", k)
+    check_same_dtype("queries", q, "keys", k)
     check_same_device("keys", k, "queries", q)
     if q.shape[-1] != k.shape[-1]:
         raise ValueError(
@@ -466,7 +462,7 @@ def nadaraya_watson(
     """
     q, k = _check_queries_keys(queries, keys)
     check_floating("values", values)
-    _check_same_dtype("values", values, "keys", k)
+    check_same_dtype("values", values, "keys", k)
     check_same_device("values", values, "keys", k)
     scalar = values.shape == k.shape[:-1]
     if not scalar and values.shape[:-1] != k.shape[:-1]:
@@ -490,7 +486,7 @@ def _check_qkv(
     k = _check_matrix("keys", keys, "m", k_feat)
     v = _check_matrix("values", values, "m", "v")
     for name, x in (("keys", k), ("values", v)):
-        _check_same_dtype(name, x, "queries", q)
+        check_same_dtype(name, x, "queries", q)
         check_same_device(name, x, "queries", q)
     if k.shape[-2] != v.shape[-2]:
         raise ValueError(
@@ -560,12 +556,8 @@ def scaled_dot_product_attention(
         )
     if scale is None:
         factor = 1.0 / math.sqrt(q.shape[-1]) if q.shape[-1] else 1.0
-    elif isinstance(scale, bool) or not isinstance(scale, numbers.Real):
-        raise TypeError(f"scale must be a real number or None, got {type(scale).__name__}")
-    elif not math.isfinite(float(scale)):
-        raise ValueError(f"scale must be finite, got {scale!r}")
     else:
-        factor = float(scale)
+        factor = check_real("scale", scale)
     shape = torch.Size((*batch, q.shape[-2], k.shape[-2]))
     lens = _valid_lengths(valid_lens, shape, q.device, validate)
     t = opmath_dtype(q.dtype)
@@ -672,7 +664,7 @@ def additive_attention(
     q, k, v, batch = _check_qkv(queries, keys, values, "d_q", "d_k")
     for name, w in (("W_q", W_q), ("W_k", W_k), ("w_v", w_v)):
         check_floating(name, w)
-        _check_same_dtype(name, w, "queries", q)
+        check_same_dtype(name, w, "queries", q)
         check_same_device(name, w, "queries", q)
     if W_q.dim() != 2 or W_q.shape[1] != q.shape[-1]:
         raise ValueError(

@@ -12,13 +12,19 @@ the learning rate). float16 and bfloat16 are computed in float32 and rounded onc
 
 from __future__ import annotations
 
-import math
 import numbers
 from collections.abc import Callable
 
 import torch
 
-from dltheory.core.validation import check_probabilities, check_same_device, opmath_dtype
+from dltheory.core.validation import (
+    check_int,
+    check_probabilities,
+    check_real,
+    check_same_device,
+    check_same_dtype,
+    opmath_dtype,
+)
 
 __all__ = ["gradient_descent", "jensen_gap"]
 
@@ -95,10 +101,7 @@ def jensen_gap(
             f"weights must have at least one point along its last dimension, "
             f"got shape {tuple(weights.shape)}"
         )
-    if x.dtype != weights.dtype:
-        raise TypeError(
-            f"weights has dtype {weights.dtype} but x has dtype {x.dtype}; they must match"
-        )
+    check_same_dtype("weights", weights, "x", x)
     check_same_device("weights", weights, "x", x)
     k = weights.dim()
     if x.shape[:k] != weights.shape:
@@ -140,14 +143,11 @@ def _check_lr(lr: object, like: torch.Tensor) -> float | torch.Tensor:
                 f"{lr.dtype} and shape {tuple(lr.shape)}"
             )
         check_same_device("lr", lr, "x0", like)
-        value = float(lr.detach())
-    elif isinstance(lr, bool) or not isinstance(lr, numbers.Real):
+        check_real("lr", float(lr.detach()), low=0.0, low_open=True)
+        return lr
+    if isinstance(lr, bool) or not isinstance(lr, numbers.Real):
         raise TypeError(f"lr must be a real number or a 0-d tensor, got {type(lr).__name__}")
-    else:
-        value = float(lr)
-    if not (math.isfinite(value) and value > 0):
-        raise ValueError(f"lr must be positive and finite, got {value!r}")
-    return lr if isinstance(lr, torch.Tensor) else value
+    return check_real("lr", lr, low=0.0, low_open=True)
 
 
 def gradient_descent(
@@ -201,10 +201,7 @@ def gradient_descent(
         _check_callable("grad", grad)
     _check_tensor("x0", x0)
     eta = _check_lr(lr, x0)
-    if isinstance(steps, bool) or not isinstance(steps, numbers.Integral):
-        raise TypeError(f"steps must be an int, got {type(steps).__name__}")
-    if steps < 0:
-        raise ValueError(f"steps must be >= 0, got {steps}")
+    steps = check_int("steps", steps, minimum=0)
     t = opmath_dtype(x0.dtype)
     track = torch.is_grad_enabled() and (
         x0.requires_grad or (isinstance(eta, torch.Tensor) and eta.requires_grad)

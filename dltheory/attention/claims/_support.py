@@ -17,6 +17,7 @@ from hypothesis import strategies as st
 
 from dltheory.core import strategies as dst
 from dltheory.core.samples import randint, randn
+from dltheory.core.tolerances import is_close
 
 #: mpmath precision of the oracles
 DPS = 50
@@ -85,6 +86,17 @@ def attention_inputs(
         lens = draw(st.lists(st.integers(0, m), min_size=count, max_size=count))
         lens = torch.tensor(lens, dtype=torch.int64).reshape(shape)
     return Q, K, V, lens
+
+
+def within_valid_values(out: torch.Tensor, values: torch.Tensor, length: int) -> bool:
+    """Every coordinate of every output row lies between the smallest and the largest value of
+    that coordinate over the first ``length`` keys (up to float64 rounding): a necessary
+    condition for lying in their convex hull, checked per batch entry."""
+    lo = values[..., :length, :].amin(-2, keepdim=True)
+    hi = values[..., :length, :].amax(-2, keepdim=True)
+    below = torch.minimum(out - lo, torch.zeros(()))
+    above = torch.maximum(out - hi, torch.zeros(()))
+    return is_close(below, torch.zeros_like(below)) and is_close(above, torch.zeros_like(above))
 
 
 def mp_softmax(row) -> list:

@@ -22,7 +22,14 @@ import torch
 import torch.nn.functional as F
 from hypothesis import strategies as st
 
-from dltheory.attention.claims._support import DPS, arrays, lengths, prefix_mask, sample
+from dltheory.attention.claims._support import (
+    DPS,
+    arrays,
+    lengths,
+    prefix_mask,
+    sample,
+    within_valid_values,
+)
 from dltheory.core.claim import Derivation, ForAll, Kind, NotApplicable, Section, Step
 from dltheory.core.samples import oracle_input
 from dltheory.core.symbolic import equation
@@ -331,10 +338,6 @@ def _(impl) -> ForAll:
         Q, H, (W_q, W_k, w_v), length = case
         lens = torch.full(H.shape[:-2], length, dtype=torch.int64)
         context = impl.additive_attention(Q, H, H, W_q, W_k, w_v, lens)
-        lo = H[..., :length, :].amin(-2, keepdim=True)
-        hi = H[..., :length, :].amax(-2, keepdim=True)
-        below = torch.minimum(context - lo, torch.zeros(()))
-        above = torch.maximum(context - hi, torch.zeros(()))
-        return is_close(below, torch.zeros_like(below)) and is_close(above, torch.zeros_like(above))
+        return within_valid_values(context, H, length)
 
     return ForAll(cases(), holds, names=("s", "h", "params", "T"))

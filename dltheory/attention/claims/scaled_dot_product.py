@@ -21,6 +21,7 @@ from dltheory.attention.claims._support import (
     lengths,
     prefix_mask,
     sample,
+    within_valid_values,
 )
 from dltheory.core.claim import ForAll, Kind, NotApplicable, Section
 from dltheory.core.tolerances import assert_close, is_close
@@ -149,10 +150,6 @@ def _(impl) -> ForAll:
         padded[..., length:, :] = pad
         lens = torch.full(Q.shape[:-2], length, dtype=torch.int64)
         out = impl.scaled_dot_product_attention(Q, K, padded, lens)
-        lo = V[..., :length, :].amin(-2, keepdim=True)
-        hi = V[..., :length, :].amax(-2, keepdim=True)
-        below = torch.minimum(out - lo, torch.zeros(()))
-        above = torch.maximum(out - hi, torch.zeros(()))
-        return is_close(below, torch.zeros_like(below)) and is_close(above, torch.zeros_like(above))
+        return within_valid_values(out, V, length)
 
     return ForAll(cases(), holds, names=("Q", "K", "V", "l", "padding"))

@@ -21,6 +21,7 @@ import torch
 from hypothesis import strategies as st
 
 from dltheory.core import strategies as dst
+from dltheory.core.tolerances import assert_accurate, is_accurate
 
 #: mpmath precision of the oracles
 DPS = 50
@@ -202,3 +203,26 @@ def scalar_function(name: str, fn, mp_fn, smoothness: float | None = None) -> Fu
             return mp_fn(mpmath.mpf(point[0]))
 
     return Function(name, 1, lambda z: fn(z[..., 0]), mp, smoothness)
+
+
+def not_below(impl, f: Function, X: torch.Tensor, w: torch.Tensor) -> bool:
+    """``jensen_gap(f, X, w) >= 0`` up to its rounding error (see ``jensen_scale``)."""
+    gap = impl.jensen_gap(f.torch, X, w)
+    return bool(gap >= 0) or is_accurate(gap.clamp(max=0), 0.0, scale=jensen_scale(f, X, w))
+
+
+def strictly_below(impl, f: Function, X: torch.Tensor, w: torch.Tensor) -> bool:
+    """``jensen_gap(f, X, w) < 0`` by more than its rounding error."""
+    gap = impl.jensen_gap(f.torch, X, w)
+    return bool(gap < 0) and not is_accurate(gap, 0.0, scale=jensen_scale(f, X, w))
+
+
+def check_gap(impl, f: Function, X: torch.Tensor, w: torch.Tensor, dtype, msg: str):
+    """``jensen_gap`` in ``dtype`` against mpmath on the rounded inputs (error in eps of the
+    gap's rounding size); returns the exact gap."""
+    Xd, wd = X.to(dtype), w.to(dtype)  # rounded weights need not sum to 1: validate=False
+    got = impl.jensen_gap(f.torch, Xd, wd, validate=False)
+    exact = mp_jensen_gap(f, Xd.double(), wd.double())
+    assert got.dtype == dtype
+    assert_accurate(got, exact, scale=jensen_scale(f, Xd.double(), wd.double()), msg=f"{msg}: {f}")
+    return exact

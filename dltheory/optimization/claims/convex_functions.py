@@ -26,17 +26,19 @@ from hypothesis import strategies as st
 from dltheory.core.claim import Derivation, Exists, ForAll, Kind, NotApplicable, Section, Step
 from dltheory.core.samples import randn
 from dltheory.core.symbolic import equation
-from dltheory.core.tolerances import assert_accurate, is_accurate
+from dltheory.core.tolerances import is_accurate
 from dltheory.optimization.claims._support import (
     CONVEX,
     NONCONVEX,
-    Function,
+    check_gap,
     family,
     functions,
     jensen_cases,
     jensen_scale,
     mp_jensen_gap,
+    not_below,
     scalar_function,
+    strictly_below,
     tensors,
 )
 
@@ -56,29 +58,6 @@ COS_PI = scalar_function(
 def chord_slack(body, p, q, t):
     """:math:`t f(p) + (1 - t) f(q) - f(t p + (1 - t) q)` for a SymPy expression in ``x``."""
     return t * body.subs(x, p) + (1 - t) * body.subs(x, q) - body.subs(x, t * p + (1 - t) * q)
-
-
-def not_below(impl, f: Function, X: torch.Tensor, w: torch.Tensor) -> bool:
-    """``jensen_gap(f, X, w) >= 0`` up to its rounding error (see ``jensen_scale``)."""
-    gap = impl.jensen_gap(f.torch, X, w)
-    return bool(gap >= 0) or is_accurate(gap.clamp(max=0), 0.0, scale=jensen_scale(f, X, w))
-
-
-def strictly_below(impl, f: Function, X: torch.Tensor, w: torch.Tensor) -> bool:
-    """``jensen_gap(f, X, w) < 0`` by more than its rounding error."""
-    gap = impl.jensen_gap(f.torch, X, w)
-    return bool(gap < 0) and not is_accurate(gap, 0.0, scale=jensen_scale(f, X, w))
-
-
-def check_gap(impl, f: Function, X: torch.Tensor, w: torch.Tensor, dtype, msg: str):
-    """``jensen_gap`` in ``dtype`` against mpmath on the rounded inputs (error in eps of the
-    gap's rounding size); returns the exact gap."""
-    Xd, wd = X.to(dtype), w.to(dtype)  # rounded weights need not sum to 1: validate=False
-    got = impl.jensen_gap(f.torch, Xd, wd, validate=False)
-    exact = mp_jensen_gap(f, Xd.double(), wd.double())
-    assert got.dtype == dtype
-    assert_accurate(got, exact, scale=jensen_scale(f, Xd.double(), wd.double()), msg=f"{msg}: {f}")
-    return exact
 
 
 convex_function_definition = SECTION.claim(

@@ -24,12 +24,13 @@ from dltheory.core.tolerances import assert_accurate, is_accurate
 from dltheory.optimization.claims._support import (
     CONVEX,
     DPS,
+    check_gap,
     family,
     jensen_cases,
     jensen_scale,
+    not_below,
     scalar_function,
 )
-from dltheory.optimization.claims.convex_functions import check_gap, not_below
 
 SECTION = Section("optimization", "12.2 Jensen's Inequality")
 

@@ -25,8 +25,14 @@ from dltheory.core.claim import Derivation, ForAll, Kind, Section, Step
 from dltheory.core.samples import randn
 from dltheory.core.symbolic import equation
 from dltheory.core.tolerances import assert_close
-from dltheory.optimization.claims._support import Function, family, scalar_function, tensors
-from dltheory.optimization.claims.convex_functions import not_below, strictly_below
+from dltheory.optimization.claims._support import (
+    Function,
+    family,
+    not_below,
+    scalar_function,
+    strictly_below,
+    tensors,
+)
 
 SECTION = Section("optimization", "12.2 Convexity and Second Derivatives")
 
