@@ -140,8 +140,12 @@ def _verify(args) -> int:
 
     start = time.perf_counter()
     results = []
+    done: dict = {}  # results by claim id: a claim used by several others runs once
     for index, claim in enumerate(claims, 1):
-        result = run_claim(claim, device=device, legs=legs, settings=settings)
+        result = done.get(claim.id) or run_claim(
+            claim, device=device, legs=legs, settings=settings, dependency_results=done
+        )
+        done[claim.id] = result
         results.append(result)
         if not args.quiet:
             _progress(index, len(claims), result, sys.stderr)

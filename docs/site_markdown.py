@@ -42,6 +42,16 @@ _MD_SPECIAL = re.compile(r"([\\`*_\[\]{}|$#])")
 _INLINE_MATH = re.compile(r"(\$[^$]+\$|`[^`]+`)")  # inline math and code spans pass through
 
 
+def _table_safe_math(math: str) -> str:  # also given code spans, left as they are
+    """Inline math without a bare ``|``, which would end a Markdown table cell.
+
+    ``\\|`` becomes ``\\Vert{}`` and ``|`` becomes ``\\vert{}``: KaTeX draws the same bars.
+    """
+    if not math.startswith("$"):
+        return math  # a code span: the tables extension already ignores its pipes
+    return math.replace("\\|", r"\Vert{}").replace("|", r"\vert{}")
+
+
 def text(value: str, *, link_ids: bool = True) -> str:
     """Plain text (claim titles, descriptions, step texts) made safe for Markdown.
 
@@ -51,7 +61,9 @@ def text(value: str, *, link_ids: bool = True) -> str:
     """
     parts = _INLINE_MATH.split(value)
     out = "".join(
-        part if index % 2 else _MD_SPECIAL.sub(r"\\\1", html.escape(part, quote=False))
+        _table_safe_math(part)
+        if index % 2
+        else _MD_SPECIAL.sub(r"\\\1", html.escape(part, quote=False))
         for index, part in enumerate(parts)
     )
     if link_ids and _CLAIM_ID_RE is not None:

@@ -1,5 +1,6 @@
-"""Contracts of the classification reference functions: dtypes, devices, shapes, errors,
-no mutation, stability, gradients, and agreement with torch.nn.functional / SciPy."""
+"""The classification reference functions beyond their generic contracts (those, with every
+error input, are in tests/contracts/classification.py): agreement with torch.nn.functional and
+SciPy, stability, accuracy, gradients, and the regressions found by fuzzing (issue 9)."""
 
 from __future__ import annotations
 
@@ -41,35 +42,7 @@ def _targets(n, c, device="cpu", seed=1):
     return torch.randint(c, (n,), generator=g).to(device)
 
 
-def _all_functions(x, labels, probs):
-    return {
-        "softmax": lambda: softmax(x),
-        "log_softmax": lambda: log_softmax(x),
-        "logsumexp": lambda: logsumexp(x),
-        "cross_entropy[index]": lambda: cross_entropy(x, labels),
-        "cross_entropy[prob]": lambda: cross_entropy(x, probs),
-        "cross_entropy_grad": lambda: cross_entropy_grad(x, labels),
-    }
-
-
-# --- dtype, device, mutation -----------------------------------------------------------------
-
-
-@ON_DEVICES
-@DTYPES
-def test_results_keep_dtype_and_device_and_inputs_are_untouched(dtype, device):
-    x = _logits(4, 5, dtype=dtype, device=device)
-    labels = _targets(4, 5, device=device)
-    probs = torch.softmax(_logits(4, 5, dtype=torch.float64, seed=3), -1).to(dtype).to(device)
-    before = [t.clone() for t in (x, labels, probs)]
-    versions = [t._version for t in (x, labels, probs)]
-    for name, call in _all_functions(x, labels, probs).items():
-        out = call()
-        assert out.dtype == dtype, name
-        assert out.device == x.device, name
-        assert torch.isfinite(out).all(), name
-    for t, b, v in zip((x, labels, probs), before, versions, strict=True):
-        assert torch.equal(t, b) and t._version == v
+# --- dtype and device (every function and sample: tests/test_contracts.py) -----------------
 
 
 @ON_DEVICES
@@ -232,89 +205,7 @@ def test_low_precision_backward_matches_float64_autograd(dtype):
     assert_close(leaf.grad, ref_leaf.grad)
 
 
-# --- bad input ---------------------------------------------------------------------------
-
-
-BAD_INPUTS = [
-    # (call, exception, message)
-    (lambda: softmax(torch.tensor([1, 2, 3])), TypeError, r"input must be a floating-point tensor"),
-    (lambda: softmax([1.0, 2.0]), TypeError, r"input must be a torch.Tensor"),
-    (lambda: softmax(torch.tensor(1.0)), ValueError, r"input must have at least one dimension"),
-    (lambda: softmax(torch.zeros(3, 0)), ValueError, r"input has an empty dimension"),
-    (lambda: log_softmax(torch.zeros(2, 3), dim=2), ValueError, r"dim 2 is out of range"),
-    (lambda: logsumexp(torch.zeros(2), dim=1.0), TypeError, r"dim must be an int"),
-    (
-        lambda: cross_entropy(torch.tensor([[1, 2]]), torch.tensor([0])),
-        TypeError,
-        r"input must be a floating-point tensor",
-    ),
-    (
-        lambda: cross_entropy(torch.zeros(2, 0), torch.zeros(2, dtype=torch.int64)),
-        ValueError,
-        r"input has an empty dimension",
-    ),
-    (
-        lambda: cross_entropy(torch.zeros(4, 3), torch.zeros(5, dtype=torch.int64)),
-        ValueError,
-        r"target of class indices has shape \(5,\), but input of shape \(4, 3\) needs \(4,\)",
-    ),
-    (
-        lambda: cross_entropy(torch.zeros(2, 3), torch.tensor([0, 3])),
-        ValueError,
-        r"target contains class index 3, outside \[0, 3\)",
-    ),
-    (
-        lambda: cross_entropy(torch.zeros(2, 3), torch.tensor([-1, 0])),
-        ValueError,
-        r"target contains class index -1",
-    ),
-    (
-        lambda: cross_entropy(torch.zeros(1, 3), torch.tensor([[0.5, 0.7, -0.2]])),
-        ValueError,
-        r"target has a negative entry",
-    ),
-    (
-        lambda: cross_entropy(torch.zeros(1, 3), torch.tensor([[0.5, 0.3, 0.1]])),
-        ValueError,
-        r"target must sum to 1 along dim 1 .* found a sum of 0\.9",
-    ),
-    (
-        lambda: cross_entropy(torch.zeros(2, 3), torch.full((2, 4), 0.25)),
-        ValueError,
-        r"target of class probabilities has shape \(2, 4\), but must match input's shape \(2, 3\)",
-    ),
-    (
-        lambda: cross_entropy(torch.zeros(2, 3), torch.tensor([True, False])),
-        TypeError,
-        r"target must hold class indices \(integer\) or probabilities \(float\)",
-    ),
-    (lambda: cross_entropy(torch.zeros(2, 3), [0, 1]), TypeError, r"target must be a torch.Tensor"),
-    (
-        lambda: cross_entropy(torch.zeros(2, 3), torch.tensor([0, 1]), reduction="avg"),
-        ValueError,
-        r"reduction must be one of",
-    ),
-    (
-        lambda: cross_entropy_grad(torch.zeros(2, 3), torch.tensor([0, 5])),
-        ValueError,
-        r"target contains class index 5",
-    ),
-    (lambda: one_hot(torch.tensor([0.0, 1.0])), TypeError, r"labels must be an integer tensor"),
-    (lambda: one_hot(torch.tensor([0, 3]), 3), ValueError, r"labels contains 3, outside \[0, 3\)"),
-    (lambda: one_hot(torch.tensor([-1, 0])), ValueError, r"labels contains -1"),
-    (lambda: one_hot(torch.tensor([0]), 0), ValueError, r"num_classes must be a positive int"),
-    (
-        lambda: one_hot(torch.zeros(0, dtype=torch.int64)),
-        ValueError,
-        r"labels is empty, so num_classes cannot be inferred",
-    ),
-]
-
-
-@pytest.mark.parametrize(("call", "exc", "message"), BAD_INPUTS, ids=[m for _, _, m in BAD_INPUTS])
-def test_bad_input_is_rejected_with_a_message_naming_the_argument(call, exc, message):
-    with pytest.raises(exc, match=message):
-        call()
+# --- bad input (each error input is declared in tests/contracts/classification.py) ---------
 
 
 def test_probability_targets_tolerate_rounding_by_dtype():
@@ -356,3 +247,60 @@ def test_docstring_examples_run():
     for test in tests:
         runner.run(test)
     assert runner.failures == 0
+
+
+# --- regressions found by fuzzing (issue 9) --------------------------------------------------
+
+
+def test_gradient_with_respect_to_a_zero_target_is_minus_log_softmax():
+    """The loss is linear in the target: d l / d y_j = -log softmax(o)_j also where y_j = 0."""
+    x = torch.zeros(1, 3, requires_grad=True)
+    y = torch.tensor([[1.0, 0.0, 0.0]], requires_grad=True)
+    (got,) = torch.autograd.grad(cross_entropy(x, y), y)
+    (want,) = torch.autograd.grad(F.cross_entropy(x, y), y)
+    assert_close(got, want)
+    x64 = _logits(3, 4, dtype=torch.float64).requires_grad_()
+    y64 = torch.tensor([[0.25, 0.0, 0.75, 0.0], [0.0, 1.0, 0.0, 0.0], [0.5, 0.5, 0.0, 0.0]])
+    y64 = y64.double().requires_grad_()
+
+    def loss(z, t):
+        return cross_entropy(z, t, reduction="none", validate=False)
+
+    assert torch.autograd.gradcheck(loss, (x64, y64))
+
+
+@pytest.mark.parametrize(("dtype", "big"), [(torch.float64, 1e300), (torch.float32, 1e4)])
+def test_logsumexp_gradient_is_the_softmax_at_large_logits(dtype, big):
+    """exp(o - lse) with lse rounded loses log s next to a large o; the shifted softmax does
+    not: [1e300, 1e300] has gradient [0.5, 0.5], not [1, 1]."""
+    x = (big + torch.tensor([[0.0, 0.0], [0.0, -1.0], [2.0, 1.0]], dtype=torch.float64)).to(dtype)
+    leaf = x.clone().requires_grad_()
+    (grad,) = torch.autograd.grad(logsumexp(leaf).sum(), leaf)
+    exact = torch.softmax(x.double() - x.double().amax(-1, keepdim=True), -1)
+    assert_close(grad, exact)
+
+
+def test_infinite_logits_follow_torch():
+    """+inf (or NaN) anywhere in a slice makes it NaN, as torch.softmax does (it gave
+    [nan, 0, 0]); logsumexp is +inf there."""
+    x = torch.tensor([[float("inf"), 0.0, 1.0], [float("-inf"), 0.0, 1.0]])
+    for ours, theirs in ((softmax, torch.softmax), (log_softmax, torch.log_softmax)):
+        got, want = ours(x), theirs(x, -1)
+        assert torch.isnan(got[0]).all() and torch.equal(torch.isnan(got), torch.isnan(want))
+        assert_close(got[1], want[1])
+    assert torch.isposinf(logsumexp(x)[0])
+
+
+def test_meta_tensors_are_not_value_checked():
+    labels = torch.tensor([0, 2], device="meta")
+    code = one_hot(labels, 3)
+    assert code.device.type == "meta" and code.shape == (2, 3) and code.dtype == torch.int64
+    x = torch.zeros(2, 3, device="meta")
+    for target in (labels, torch.full((2, 3), 1 / 3, device="meta")):
+        assert cross_entropy(x, target).device.type == "meta"
+        assert cross_entropy_grad(x, target).shape == (2, 3)
+
+
+def test_one_hot_rejects_a_bool_number_of_classes():
+    with pytest.raises(TypeError, match="num_classes must be an int, got bool"):
+        one_hot(torch.tensor([0, 1]), True)

@@ -59,7 +59,7 @@ RAW_MARKUP = (
     "\\begin{",
     "\\mathbf",
     "\\operatorname",
-    "math:",  # also a role whose leading colon a docstring parser took
+    "math:`",  # a reST role, also when a docstring parser took its leading colon
     ".. math::",
     "][",
     ":material-",

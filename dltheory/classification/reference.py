@@ -14,6 +14,12 @@ Every function keeps the caller's dtype and device, never mutates its inputs, an
 differentiable. float16 and bfloat16 inputs are computed in float32 and rounded once at the
 end. Logits are shifted by their maximum before exponentiating, so results are finite
 whenever the true value is (logits up to ``1e4`` in float32, ``1e300`` in float64).
+
+NaN and infinite logits follow ``torch.softmax``: a NaN or a ``+inf`` anywhere in a slice
+makes the whole slice NaN (``+inf`` has no limit to take when several entries diverge),
+except :func:`logsumexp`, which is ``+inf`` there; a ``-inf`` logit gets exactly zero weight,
+and a slice of only ``-inf`` has no distribution (NaN; :func:`logsumexp` gives ``-inf``).
+Tensors on the ``meta`` device give ``meta`` results: value checks are skipped for them.
 """
 
 from __future__ import annotations
@@ -23,10 +29,14 @@ from typing import Literal
 import torch
 
 from dltheory.core.validation import (
+    check_bool,
     check_floating,
+    check_int,
     check_probabilities,
     check_reduction,
     check_same_device,
+    describe,
+    has_values,
     normalize_dim,
     opmath_dtype,
 )
@@ -43,6 +53,8 @@ def one_hot(
 
     .. math:: \operatorname{one\_hot}(y)_{\dots, j} = [\,y_{\dots} = j\,], \quad j = 0, \dots, C-1
 
+    NaN and inf: labels are integers and cannot hold them; the result holds only 0 and 1.
+
     Args:
         labels: integer tensor of class indices, any shape.
         num_classes: :math:`C`; ``-1`` infers ``labels.max() + 1``.
@@ -50,12 +62,15 @@ def one_hot(
             pass a float dtype to use the result as cross-entropy targets).
 
     Returns:
-        Tensor of shape ``labels.shape + (C,)`` on ``labels.device``.
+        Tensor of shape ``labels.shape + (C,)`` on ``labels.device``. On the ``meta``
+        device (no values) ``num_classes`` must be given; labels are not range-checked.
 
     Raises:
-        TypeError: ``labels`` is not an integer tensor.
-        ValueError: ``num_classes`` is not ``-1`` or positive, ``labels`` is empty with
-            ``num_classes=-1``, or a label lies outside ``[0, C)``.
+        TypeError: ``labels`` is not an integer tensor; ``num_classes`` is not an ``int``
+            (``True`` is rejected); ``dtype`` is not a ``torch.dtype``.
+        ValueError: ``num_classes`` is not ``-1`` or positive, or too large for int64;
+            ``labels`` is empty or on the ``meta`` device with ``num_classes=-1``; a label
+            lies outside ``[0, C)``.
 
     Example:
         >>> one_hot(torch.tensor([0, 2]), 3)
@@ -66,12 +81,16 @@ def one_hot(
         raise TypeError(f"labels must be a torch.Tensor, got {type(labels).__name__}")
     if labels.is_floating_point() or labels.is_complex() or labels.dtype == torch.bool:
         raise TypeError(f"labels must be an integer tensor, got dtype {labels.dtype}")
-    if not isinstance(num_classes, int) or (num_classes < 1 and num_classes != -1):
-        raise ValueError(f"num_classes must be a positive int or -1, got {num_classes!r}")
-    if labels.numel() == 0:
-        if num_classes == -1:
-            raise ValueError("labels is empty, so num_classes cannot be inferred; pass it")
-    else:
+    check_int("num_classes", num_classes)
+    if not isinstance(dtype, torch.dtype):
+        raise TypeError(f"dtype must be a torch.dtype, got {type(dtype).__name__}")
+    if (num_classes < 1 and num_classes != -1) or num_classes > torch.iinfo(torch.int64).max:
+        raise ValueError(f"num_classes must be a positive int or -1, got {describe(num_classes)}")
+    if num_classes == -1 and labels.numel() == 0:
+        raise ValueError("labels is empty, so num_classes cannot be inferred; pass it")
+    if num_classes == -1 and not has_values(labels):
+        raise ValueError("labels is on the meta device, so num_classes cannot be inferred; pass it")
+    if labels.numel() and has_values(labels):
         lo, hi = int(labels.min()), int(labels.max())
         if num_classes == -1:
             num_classes = hi + 1
@@ -83,10 +102,15 @@ def one_hot(
 
 
 def _row_max(x: torch.Tensor, dim: int) -> tuple[torch.Tensor, torch.Tensor]:
-    """The shift :math:`m` (the row maximum, 0 where that is not finite) and the finite mask."""
+    """The shift :math:`m` and the mask of slices whose maximum is finite.
+
+    :math:`m` is the slice maximum, except 0 for a slice of only ``-inf`` (its
+    exponentials are then 0, not NaN). A NaN or ``+inf`` maximum is kept: subtracting it
+    makes the whole slice NaN, the declared policy for NaN and ``+inf`` logits.
+    """
     m = x.amax(dim=dim, keepdim=True)
-    finite = torch.isfinite(m)
-    return torch.where(finite, m, torch.zeros((), dtype=m.dtype, device=m.device)), finite
+    zero = torch.zeros((), dtype=m.dtype, device=m.device)
+    return torch.where(torch.isneginf(m), zero, m), torch.isfinite(m)
 
 
 def _log_partition(x: torch.Tensor, dim: int) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
@@ -159,17 +183,18 @@ class _LogSumExp(torch.autograd.Function):
     @staticmethod
     def forward(ctx, x: torch.Tensor, dim: int):
         m, log_s, _ = _log_partition(x.to(opmath_dtype(x.dtype)), dim)
-        lse = (m + log_s).to(x.dtype)
+        lse = torch.where(torch.isposinf(m), m, m + log_s)  # +inf logit: +inf, as torch
         ctx.dim = dim
-        ctx.save_for_backward(x, lse)
-        return lse
+        ctx.save_for_backward(x)
+        return lse.to(x.dtype)
 
     @staticmethod
     def backward(ctx, grad: torch.Tensor):
-        # d logsumexp / d o_j = softmax(o)_j = exp(o_j - logsumexp(o))
-        x, lse = ctx.saved_tensors
+        # d logsumexp / d o_j = softmax(o)_j, from the shifted logits: exp(o_j - lse) with
+        # lse already rounded loses every digit of log s next to a large m (1e300 + 0.69)
+        (x,) = ctx.saved_tensors
         t = opmath_dtype(x.dtype)
-        return (grad.to(t) * torch.exp(x.to(t) - lse.to(t))).to(x.dtype), None
+        return (grad.to(t) * _Softmax.apply(x.to(t), ctx.dim)).to(x.dtype), None
 
 
 def softmax(input: torch.Tensor, dim: int = -1) -> torch.Tensor:
@@ -181,13 +206,16 @@ def softmax(input: torch.Tensor, dim: int = -1) -> torch.Tensor:
     The shift by :math:`m` changes nothing mathematically (softmax is invariant to adding a
     constant) but keeps every exponent :math:`\le 0`, so nothing overflows.
 
+    NaN and inf: as ``torch.softmax``. A ``-inf`` logit gets probability exactly 0; a NaN or
+    a ``+inf`` in a slice makes the slice NaN, and so does a slice of only ``-inf``.
+
     Args:
         input: floating-point logits.
         dim: the dimension that holds the classes.
 
     Returns:
         Probabilities of ``input``'s shape, dtype and device; each slice along ``dim`` is
-        nonnegative and sums to 1. A slice of all ``-inf`` gives NaN (no distribution).
+        nonnegative and sums to 1.
 
     Raises:
         TypeError: ``input`` is not a floating-point tensor.
@@ -207,6 +235,9 @@ def log_softmax(input: torch.Tensor, dim: int = -1) -> torch.Tensor:
 
     .. math:: \log\operatorname{softmax}(\mathbf{o})_i = (o_i - m)
         - \log \sum_k \exp(o_k - m), \qquad m = \max_k o_k
+
+    NaN and inf: as ``torch.log_softmax``. A ``-inf`` logit gives ``-inf``; a NaN or a
+    ``+inf`` in a slice makes the slice NaN, and so does a slice of only ``-inf``.
 
     Args:
         input: floating-point logits.
@@ -236,6 +267,10 @@ def logsumexp(input: torch.Tensor, dim: int = -1, keepdim: bool = False) -> torc
 
     Its gradient is :math:`\operatorname{softmax}(\mathbf{o})`.
 
+    NaN and inf: as ``torch.logsumexp``. A NaN in a slice gives NaN; otherwise a ``+inf``
+    gives ``+inf``, ``-inf`` entries count as :math:`e^{-\infty} = 0`, and a slice of only
+    ``-inf`` gives ``-inf``. The gradient is :func:`softmax`, with its policy.
+
     Args:
         input: floating-point tensor.
         dim: the dimension to reduce.
@@ -255,6 +290,7 @@ def logsumexp(input: torch.Tensor, dim: int = -1, keepdim: bool = False) -> torc
     """
     check_floating("input", input)
     dim = normalize_dim("input", input, dim)
+    check_bool("keepdim", keepdim)
     out = _LogSumExp.apply(input, dim)
     return out if keepdim else out.squeeze(dim)
 
@@ -265,6 +301,7 @@ def _class_dim(input: torch.Tensor) -> int:
 
 def _check_target(input: torch.Tensor, target: object, validate: bool) -> bool:
     """Validate ``target`` against ``input``; return True for class-index targets."""
+    check_bool("validate", validate)
     if not isinstance(target, torch.Tensor):
         raise TypeError(f"target must be a torch.Tensor, got {type(target).__name__}")
     check_same_device("target", target, "input", input)
@@ -281,7 +318,7 @@ def _check_target(input: torch.Tensor, target: object, validate: bool) -> bool:
                 f"target of class indices has shape {tuple(target.shape)}, but input of shape "
                 f"{tuple(input.shape)} needs {tuple(expected)}"
             )
-        if validate and target.numel():
+        if validate and target.numel() and has_values(target):
             lo, hi = int(target.min()), int(target.max())
             if lo < 0 or hi >= num_classes:
                 bad = lo if lo < 0 else hi
@@ -377,7 +414,8 @@ class _CrossEntropy(torch.autograd.Function):
         grad_x = _softmax_minus_target(probs, target, cdim, ctx.is_index, inplace=not higher_order)
         grad_target = None
         if not ctx.is_index and ctx.needs_input_grad[1]:
-            grad_target = torch.where(target == 0, 0.0, -log_p * scale).to(target.dtype)
+            # d l / d y_j = -log softmax(o)_j, also where y_j = 0 (the loss is linear in y)
+            grad_target = (-log_p * scale).to(target.dtype)
         grad_x = grad_x * scale if higher_order else grad_x.mul_(scale)
         return grad_x.to(x.dtype), grad_target, None, None, None
 
@@ -397,6 +435,12 @@ def cross_entropy(
     For a class index :math:`c` (one-hot :math:`\mathbf{y}`) this is
     :math:`-\log\operatorname{softmax}(\mathbf{o})_c`. Terms with :math:`y_j = 0` contribute
     exactly 0, even where :math:`\log\operatorname{softmax}(\mathbf{o})_j = -\infty`.
+
+    NaN and inf: in ``input``, as ``torch.nn.functional.cross_entropy``: a NaN or ``+inf``
+    logit, or a slice of only ``-inf``, makes that sample's loss NaN; a ``-inf`` logit has
+    probability 0, so a target on it gives ``+inf`` and a zero probability target on it
+    contributes 0. A NaN or infinite probability target is a ``ValueError`` (with
+    ``validate=False`` it propagates as NaN or :math:`\pm\infty`).
 
     Args:
         input: logits, shape ``(C,)``, ``(N, C)`` or ``(N, C, d_1, ..., d_k)``.
@@ -443,6 +487,9 @@ def cross_entropy_grad(
     backward pass of :func:`cross_entropy` uses. With ``reduction="mean"`` the result is
     divided by the number of samples; with ``"none"`` row :math:`i` is the gradient of the
     :math:`i`-th sample's own loss.
+
+    NaN and inf: a NaN or ``+inf`` logit, or a slice of only ``-inf``, makes that sample's row
+    NaN; a ``-inf`` logit has gradient :math:`0 - y_j`. Targets as for :func:`cross_entropy`.
 
     Args:
         input, target, reduction, validate: as for :func:`cross_entropy`.

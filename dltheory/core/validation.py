@@ -3,7 +3,8 @@
 Each check raises ``TypeError`` (wrong kind of object or dtype) or ``ValueError`` (wrong
 shape or values) with a message that starts with the argument's name. Value checks that
 need a device-to-host sync (signs, sums, index ranges) are skipped when the caller passes
-``validate=False``.
+``validate=False``, and always skipped for tensors on the ``meta`` device, which have a
+shape and a dtype but no values (:func:`has_values`).
 """
 
 from __future__ import annotations
@@ -16,6 +17,9 @@ import torch
 from dltheory.core.tolerances import tolerance
 
 __all__ = [
+    "as_parameter",
+    "check_bool",
+    "check_broadcastable",
     "check_floating",
     "check_int",
     "check_log_base",
@@ -25,11 +29,26 @@ __all__ = [
     "check_same_device",
     "check_same_dtype",
     "check_same_shape",
+    "describe",
+    "has_values",
     "normalize_dim",
     "opmath_dtype",
 ]
 
 REDUCTIONS = ("none", "mean", "sum")
+
+
+def has_values(*tensors: torch.Tensor) -> bool:
+    """False if any tensor is on the ``meta`` device: value checks must be skipped then."""
+    return all(t.device.type != "meta" for t in tensors)
+
+
+def describe(value: object) -> str:
+    """A short ``repr`` for messages (a huge int becomes ``2**N``-sized, not 400 digits)."""
+    if isinstance(value, int) and not isinstance(value, bool) and abs(value) >= 10**18:
+        sign = "-" if value < 0 else ""
+        return f"{sign}an int of {abs(value).bit_length()} bits"
+    return repr(value)
 
 
 def check_floating(name: str, x: object) -> torch.Tensor:
@@ -43,20 +62,28 @@ def check_floating(name: str, x: object) -> torch.Tensor:
     return x
 
 
+def check_bool(name: str, value: object) -> bool:
+    """``value`` must be a ``bool`` (a flag such as ``keepdim`` or ``validate``)."""
+    if not isinstance(value, bool):
+        raise TypeError(f"{name} must be a bool, got {type(value).__name__}")
+    return value
+
+
 def normalize_dim(name: str, x: torch.Tensor, dim: int) -> int:
     """Turn a possibly negative ``dim`` into an index, and reject empty dimensions."""
-    if not isinstance(dim, int) or isinstance(dim, bool):
-        raise TypeError(f"dim must be an int, got {type(dim).__name__}")
+    check_int("dim", dim)
     if not -x.dim() <= dim < x.dim():
-        raise ValueError(f"dim {dim} is out of range for {name} with {x.dim()} dimension(s)")
+        raise ValueError(
+            f"dim {describe(dim)} is out of range for {name} with {x.dim()} dimension(s)"
+        )
     dim %= x.dim()
     if x.shape[dim] == 0:
         raise ValueError(f"{name} has an empty dimension {dim} (shape {tuple(x.shape)})")
     return dim
 
 
-def check_reduction(reduction: str) -> str:
-    if reduction not in REDUCTIONS:
+def check_reduction(reduction: object) -> str:
+    if not isinstance(reduction, str) or reduction not in REDUCTIONS:
         raise ValueError(f"reduction must be one of {REDUCTIONS}, got {reduction!r}")
     return reduction
 
@@ -72,18 +99,21 @@ def opmath_dtype(dtype: torch.dtype) -> torch.dtype:
 
 
 def check_probabilities(name: str, p: torch.Tensor, dim: int | tuple[int, ...] = -1) -> None:
-    r"""``p`` must be nonnegative and sum to 1 along ``dim`` (within the dtype's tolerance).
+    r"""``p`` must be finite, nonnegative and sum to 1 along ``dim`` (within the dtype's
+    tolerance).
 
     The sum is taken in float64 so that the check itself adds no rounding error; rows may
     deviate from 1 by at most the dtype's ``rtol`` from :mod:`dltheory.core.tolerances`.
+    Nothing is checked on the ``meta`` device.
 
     Raises:
-        ValueError: ``p`` has a negative or NaN entry, or a slice whose sum is not 1.
+        ValueError: ``p`` has a NaN, infinite or negative entry, or a slice whose sum is not 1.
     """
-    if p.numel() == 0:
+    if p.numel() == 0 or not has_values(p):
         return
-    if torch.isnan(p).any():
-        raise ValueError(f"{name} contains NaN; expected probabilities")
+    if not bool(torch.isfinite(p).all()):
+        what = "NaN" if bool(torch.isnan(p).any()) else "an infinite entry"
+        raise ValueError(f"{name} contains {what}; expected probabilities")
     smallest = p.min()
     if smallest < 0:
         raise ValueError(
@@ -104,7 +134,8 @@ def check_log_base(base: object) -> float:
     r"""The natural logarithm of a logarithm base (``None`` means :math:`e`, i.e. nats).
 
     Information measures in base :math:`b` are the natural-log values divided by
-    :math:`\ln b`: ``2`` gives bits, :math:`e` nats, ``10`` hartleys.
+    :math:`\ln b`: ``2`` gives bits, :math:`e` nats, ``10`` hartleys. An ``int`` of any size
+    is exact (:func:`math.log` reads it without converting to float first).
 
     Raises:
         TypeError: ``base`` is not a real number (``bool`` is rejected too).
@@ -114,10 +145,15 @@ def check_log_base(base: object) -> float:
         return 1.0
     if isinstance(base, bool) or not isinstance(base, numbers.Real):
         raise TypeError(f"base must be a real number (or None for e), got {type(base).__name__}")
-    value = float(base)
-    if not math.isfinite(value) or value <= 0 or value == 1:
-        raise ValueError(f"base must be a finite positive number other than 1, got {base!r}")
-    return math.log(value)
+    try:
+        log_base = math.log(base)
+    except (ValueError, OverflowError):  # base <= 0, or a number float() cannot hold
+        log_base = math.nan
+    if not math.isfinite(log_base) or log_base == 0:
+        raise ValueError(
+            f"base must be a finite positive number other than 1, got {describe(base)}"
+        )
+    return log_base
 
 
 def check_same_shape(name: str, x: torch.Tensor, other_name: str, other: torch.Tensor) -> None:
@@ -180,3 +216,47 @@ def check_int(name: str, value: object, *, minimum: int | None = None) -> int:
     if minimum is not None and number < minimum:
         raise ValueError(f"{name} must be an int >= {minimum}, got {number}")
     return number
+
+
+def check_broadcastable(shapes: dict[str, torch.Size]) -> torch.Size:
+    """The broadcast shape of named shapes; a ``ValueError`` naming the first two that clash."""
+    names = list(shapes)
+    result = torch.Size()
+    for i, name in enumerate(names):
+        try:
+            result = torch.broadcast_shapes(result, shapes[name])
+        except RuntimeError:
+            for other in names[:i]:
+                try:
+                    torch.broadcast_shapes(shapes[other], shapes[name])
+                except RuntimeError:
+                    break
+            else:  # clashes only with the combination of the earlier ones
+                other = " and ".join(names[:i])
+            raise ValueError(
+                f"{name} has shape {tuple(shapes[name])}, which does not broadcast with "
+                f"{other}'s shape {tuple(shapes.get(other, result))}"
+            ) from None
+    return result
+
+
+def as_parameter(
+    name: str, value: object, dtype: torch.dtype, device: torch.device | None
+) -> torch.Tensor:
+    """A tensor or real number as a tensor of ``dtype`` on ``device``.
+
+    A finite number that ``dtype`` cannot hold (``10**400``, or ``1e39`` in float32) is a
+    ``ValueError`` naming the argument, not an ``OverflowError`` or a silent infinity.
+    """
+    if isinstance(value, torch.Tensor):
+        return value.to(dtype=dtype, device=device)
+    if isinstance(value, bool) or not isinstance(value, numbers.Real):
+        raise TypeError(f"{name} must be a tensor or a real number, got {type(value).__name__}")
+    try:
+        number = float(value)
+        out = torch.as_tensor(number, dtype=dtype)  # on the CPU: checked without a sync
+    except (OverflowError, RuntimeError):
+        out = None
+    if out is None or (bool(torch.isinf(out)) and math.isfinite(number)):
+        raise ValueError(f"{name} = {describe(value)} does not fit in {dtype}")
+    return out.to(device) if device is not None else out

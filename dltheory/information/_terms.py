@@ -3,7 +3,9 @@ r"""The two elementwise terms every discrete information measure is built from.
 * :func:`xlogy` — :math:`x \log y` with :math:`0 \log y = 0` (entropy, cross-entropy);
 * :func:`rel_entr` — :math:`p \log \bigl(p / \prod_k q_k\bigr)` with :math:`0 \log(0/\cdot) = 0`
   and :math:`+\infty` where :math:`p > 0 = \prod_k q_k` (KL divergence, conditional entropy,
-  mutual information).
+  mutual information);
+* :func:`pointwise_log_ratio` — :math:`\log(p_{xy} / (p_x p_y))` of a joint table, with
+  :math:`-\infty` where :math:`p_{xy} = 0` (pointwise mutual information).
 
 Both are ``torch.autograd.Function`` objects with hand-written backward passes, so that the
 gradient at exact zeros follows the one-sided derivative of the term and is never NaN:
@@ -25,7 +27,7 @@ import math
 
 import torch
 
-__all__ = ["log_ratio", "rel_entr", "xlogy"]
+__all__ = ["log_ratio", "pointwise_log_ratio", "rel_entr", "xlogy"]
 
 _LN2 = math.log(2)
 
@@ -33,28 +35,31 @@ _LN2 = math.log(2)
 def log_ratio(p: torch.Tensor, *qs: torch.Tensor) -> torch.Tensor:
     r""":math:`\log(p / \prod_k q_k)`, accurate near ratio 1 and free of over- and underflow.
 
-    Each :math:`q_k` is split as :math:`m_k 2^{e_k}` with :math:`m_k \in [\tfrac12, 1)`
-    (``torch.frexp``), so :math:`\log(p/q) = \log(p/m) - e \log 2`: the quotient
-    :math:`p/m \in [p, 2p)` can neither overflow (:math:`q` subnormal) nor underflow. When the
-    ratio lies in :math:`(\tfrac12, \tfrac32)` the value is
-    :math:`\operatorname{log1p}((p - \prod q) / \prod q)` instead: :math:`p - q` is exact
-    there, so a ratio near 1 keeps its relative accuracy (the regime of a KL divergence close
-    to 0). Exact zeros give the right infinities (:math:`p = 0 < q`: :math:`-\infty`;
-    :math:`p > 0 = q`: :math:`+\infty`).
+    Every number is split as :math:`m 2^e` with :math:`m \in [\tfrac12, 1)` (``torch.frexp``,
+    exact also for subnormals), so :math:`\log(p/\prod q) = \log(m_p/\prod m_k) + (e_p -
+    \sum e_k) \log 2`: the quotient of mantissas lies in :math:`(\tfrac12, 2^K)` and can
+    neither overflow nor underflow, and no large logarithms cancel. When the ratio lies in
+    :math:`(\tfrac12, \tfrac32)` and the product :math:`\prod q` is a normal number, the value
+    is :math:`\operatorname{log1p}((p - \prod q) / \prod q)` instead: :math:`p - \prod q` is
+    exact there, so a ratio near 1 keeps its relative accuracy (the regime of a KL divergence
+    close to 0). Exact zeros give the right infinities (:math:`p = 0 < q`: :math:`-\infty`;
+    :math:`p > 0 = q`: :math:`+\infty`). Not differentiable: callers use it inside an
+    ``autograd.Function`` with its own backward pass.
     """
     if not qs:
         raise TypeError("log_ratio needs at least one denominator")
-    first, *rest = qs
-    quotient, scale = torch.frexp(first)
-    quotient, product = p / quotient, first
-    for q in rest:
+    quotient, scale = torch.frexp(p)
+    product = None
+    for q in qs:
         mantissa, exponent = torch.frexp(q)
         quotient = quotient / mantissa
-        scale = scale + exponent
-        product = product * q
-    far = torch.log(quotient) - scale.to(p.dtype) * _LN2
-    relative = (p - product) / product  # inf or NaN where the product is 0: then far is used
-    return torch.where(relative.abs() < 0.5, torch.log1p(relative), far)
+        scale = scale - exponent
+        product = q if product is None else product * q
+    assert product is not None
+    far = torch.log(quotient) + scale.to(p.dtype) * _LN2
+    near = (product >= torch.finfo(p.dtype).tiny) & ((p - product).abs() < 0.5 * product)
+    relative = (p - product) / torch.where(near, product, 1.0)
+    return torch.where(near, torch.log1p(relative), far)
 
 
 class _XLogY(torch.autograd.Function):
@@ -108,3 +113,58 @@ def rel_entr(p: torch.Tensor, *qs: torch.Tensor) -> torch.Tensor:
     r""":math:`p \log(p / \prod_k q_k)`: 0 where :math:`p = 0`, :math:`+\infty` where
     :math:`p > 0` and some :math:`q_k = 0`."""
     return _RelEntr.apply(p, *qs)
+
+
+class _PointwiseLogRatio(torch.autograd.Function):
+    r""":math:`\operatorname{pmi}_{ij} = \log p_{ij} - \log p_X(i) - \log p_Y(j)` of a joint
+    table (over the last two dimensions), :math:`-\infty` where :math:`p_{ij} = 0`.
+
+    Backward: with :math:`G_{ij}` the incoming gradient where :math:`p_{ij} > 0` (0 elsewhere:
+    a constant :math:`-\infty` has none), :math:`R_k = \sum_j G_{kj}` and
+    :math:`C_l = \sum_i G_{il}`,
+
+    .. math:: \frac{\partial}{\partial p_{kl}} = \frac{G_{kl}}{p_{kl}}
+        - \frac{R_k}{p_X(k)} - \frac{C_l}{p_Y(l)}.
+
+    At subnormal entries the three terms may overflow and cancel (``inf - inf``); there the
+    sum is formed from the table scaled by :math:`2^S` (the terms are homogeneous of degree
+    :math:`-1`) and scaled back, so the gradient is finite where the exact one is and
+    :math:`\pm\infty` where it overflows, never NaN.
+    """
+
+    @staticmethod
+    def forward(ctx, p: torch.Tensor) -> torch.Tensor:
+        ctx.save_for_backward(p)
+        p_x, p_y = p.sum(dim=-1, keepdim=True), p.sum(dim=-2, keepdim=True)
+        occurs = p != 0  # a NaN entry occurs (and propagates)
+        one = torch.ones((), dtype=p.dtype, device=p.device)
+        value = log_ratio(
+            torch.where(occurs, p, one),
+            torch.where(occurs, p_x.expand_as(p), one),
+            torch.where(occurs, p_y.expand_as(p), one),
+        )
+        return torch.where(occurs, value, torch.full_like(value, -torch.inf))
+
+    @staticmethod
+    def backward(ctx, grad: torch.Tensor):
+        (p,) = ctx.saved_tensors
+        occurs = p != 0  # a NaN entry occurs (and propagates)
+        g = torch.where(occurs, grad, torch.zeros((), dtype=grad.dtype, device=grad.device))
+        rows, cols = g.sum(dim=-1, keepdim=True), g.sum(dim=-2, keepdim=True)
+
+        def terms(table: torch.Tensor) -> torch.Tensor:
+            p_x, p_y = table.sum(dim=-1, keepdim=True), table.sum(dim=-2, keepdim=True)
+            own = torch.where(occurs, g / torch.where(occurs, table, 1.0), 0.0)
+            row = torch.where(p_x > 0, rows / torch.where(p_x > 0, p_x, 1.0), 0.0)
+            col = torch.where(p_y > 0, cols / torch.where(p_y > 0, p_y, 1.0), 0.0)
+            return own - row - col
+
+        direct = terms(p)
+        scale = 2.0 ** (round(-math.log2(torch.finfo(p.dtype).eps)) + 12)  # 2**64 in float64
+        return torch.where(torch.isfinite(direct), direct, terms(p * scale) * scale)
+
+
+def pointwise_log_ratio(joint: torch.Tensor) -> torch.Tensor:
+    r""":math:`\log(p_{xy} / (p_x p_y))` over the last two dimensions; :math:`-\infty` where
+    :math:`p_{xy} = 0`, with gradient 0 there, and never a NaN gradient."""
+    return _PointwiseLogRatio.apply(joint)

@@ -20,7 +20,11 @@ Conventions, shared by every function:
   gradient there is a signed infinity (as ``torch.special.entr`` gives), or exactly 0 for an
   entry whose weight is 0 (e.g. :math:`\partial\,\mathrm{CE}/\partial q_i = -p_i/q_i = 0`
   for :math:`p_i = 0`, also at :math:`q_i = 0`) — never NaN. Second derivatives work where
-  every entry is positive.
+  every entry is positive;
+* NaN and infinite probabilities are a ``ValueError`` (they are not probabilities); with
+  ``validate=False`` the formula is evaluated as written and they propagate (NaN, or
+  :math:`\pm\infty`). Tensors on the ``meta`` device are never value-checked and give
+  ``meta`` results. The closed forms for continuous distributions state their own policy.
 
 Written from the formulas, not by calling ``torch.special.entr``, ``torch.xlogy``,
 ``torch.distributions`` or SciPy, so that those serve as independent oracles in the checks.
@@ -28,13 +32,12 @@ Written from the formulas, not by calling ``torch.special.entr``, ``torch.xlogy`
 
 from __future__ import annotations
 
-import math
-from numbers import Real
 from typing import Literal
 
 import torch
 
 from dltheory.core.validation import (
+    check_bool,
     check_floating,
     check_log_base,
     check_probabilities,
@@ -43,7 +46,12 @@ from dltheory.core.validation import (
     normalize_dim,
     opmath_dtype,
 )
-from dltheory.information._terms import log_ratio, rel_entr, xlogy
+from dltheory.information._closed_forms import (
+    gaussian_differential_entropy,
+    gaussian_kl_divergence,
+    uniform_differential_entropy,
+)
+from dltheory.information._terms import pointwise_log_ratio, rel_entr, xlogy
 
 __all__ = [
     "conditional_entropy",
@@ -58,13 +66,11 @@ __all__ = [
     "uniform_differential_entropy",
 ]
 
-_LOG_2PI_E = math.log(2 * math.pi * math.e)
-
 
 def _distribution(name: str, p: torch.Tensor, dim: int, validate: bool) -> int:
     check_floating(name, p)
     dim = normalize_dim(name, p, dim)
-    if validate:
+    if check_bool("validate", validate):
         check_probabilities(name, p, dim=dim)
     return dim
 
@@ -81,6 +87,7 @@ def _pair(p: torch.Tensor, q: torch.Tensor, dim: int, validate: bool) -> tuple[i
 
 def _joint(joint: torch.Tensor, validate: bool) -> None:
     check_floating("joint", joint)
+    check_bool("validate", validate)
     if joint.dim() < 2:
         raise ValueError(
             f"joint must have at least 2 dimensions (X along dim -2, Y along dim -1), "
@@ -105,6 +112,9 @@ def entropy(
     .. math:: H(P) = -\mathbb{E}_{x \sim P}[\log p(x)] = -\sum_i p_i \log p_i,
         \qquad 0 \log 0 = 0
 
+    NaN and inf: a NaN or infinite entry of ``p`` is a ``ValueError``. With
+    ``validate=False`` a NaN propagates; infinite entries lie outside the formula's domain.
+
     Args:
         p: probabilities, nonnegative and summing to 1 along ``dim``.
         dim: the dimension that holds the outcomes; the others are batch dimensions.
@@ -127,6 +137,7 @@ def entropy(
     """
     log_base = check_log_base(base)
     dim = _distribution("p", p, dim, validate)
+    check_bool("keepdim", keepdim)
     work = p.to(opmath_dtype(p.dtype))
     h = -xlogy(work, work).sum(dim=dim, keepdim=keepdim)
     return (h / log_base).to(p.dtype)
@@ -149,6 +160,10 @@ def cross_entropy(
     This is the distribution form; for logits and class labels use
     :func:`dltheory.classification.cross_entropy`.
 
+    NaN and inf: a NaN or infinite entry of ``p`` or ``q`` is a ``ValueError``. With
+    ``validate=False`` a NaN propagates (but an outcome with :math:`p_i = 0` contributes 0,
+    whatever :math:`q_i` is); infinite entries lie outside the formula's domain.
+
     Args:
         p: the true probabilities, summing to 1 along ``dim``.
         q: the model's probabilities, ``p``'s shape.
@@ -169,6 +184,7 @@ def cross_entropy(
     """
     log_base = check_log_base(base)
     dim, dtype = _pair(p, q, dim, validate)
+    check_bool("keepdim", keepdim)
     work = opmath_dtype(dtype)
     ce = -xlogy(p.to(work), q.to(work)).sum(dim=dim, keepdim=keepdim)
     return (ce / log_base).to(dtype)
@@ -196,6 +212,10 @@ def kl_divergence(
     torch's KL. Note the argument order: ``kl_divergence(p, q)`` is
     :math:`D_{\mathrm{KL}}(P\|Q)`, unlike ``torch.nn.functional.kl_div(input, target)``.
 
+    NaN and inf: a NaN or infinite entry of ``p`` or ``q`` is a ``ValueError``. With
+    ``validate=False`` a NaN propagates (but an outcome with :math:`p_i = 0` contributes 0,
+    whatever :math:`q_i` is); infinite entries lie outside the formula's domain.
+
     Args:
         p: the distribution the expectation is taken under, summing to 1 along ``dim``.
         q: the reference (approximating) distribution, ``p``'s shape.
@@ -218,6 +238,7 @@ def kl_divergence(
     """
     log_base = check_log_base(base)
     dim, dtype = _pair(p, q, dim, validate)
+    check_bool("keepdim", keepdim)
     work = opmath_dtype(dtype)
     kl = rel_entr(p.to(work), q.to(work)).sum(dim=dim, keepdim=keepdim)
     return (kl / log_base).to(dtype)
@@ -230,6 +251,9 @@ def joint_entropy(
 
     .. math:: H(X, Y) = -\mathbb{E}_{(x, y) \sim P}[\log p_{X,Y}(x, y)]
         = -\sum_x \sum_y p_{X,Y}(x, y) \log p_{X,Y}(x, y)
+
+    NaN and inf: a NaN or infinite entry of ``joint`` is a ``ValueError``. With
+    ``validate=False`` a NaN propagates; infinite entries lie outside the formula's domain.
 
     Args:
         joint: :math:`p_{X,Y}` with :math:`X` along dimension ``-2`` and :math:`Y` along
@@ -275,6 +299,9 @@ def conditional_entropy(
     Computed from this formula directly (not as :math:`H(X, Y) - H(X)`, which the chain rule
     makes equal). Rows with :math:`p_X(x) = 0` contribute 0.
 
+    NaN and inf: a NaN or infinite entry of ``joint`` is a ``ValueError``. With
+    ``validate=False`` a NaN propagates; infinite entries lie outside the formula's domain.
+
     Args:
         joint: the joint table, as for :func:`joint_entropy`.
         given: ``"x"`` for :math:`H(Y \mid X)` (condition on the rows), ``"y"`` for
@@ -319,6 +346,9 @@ def mutual_information(
     (nearly) independent variables rounding can leave the sum a few units in the last place
     below 0.
 
+    NaN and inf: a NaN or infinite entry of ``joint`` is a ``ValueError``. With
+    ``validate=False`` a NaN propagates; infinite entries lie outside the formula's domain.
+
     Args:
         joint: the joint table, as for :func:`joint_entropy`.
         base, validate: as for :func:`entropy`.
@@ -352,7 +382,13 @@ def pointwise_mutual_information(
 
     Its expectation under :math:`P_{X,Y}` is :math:`I(X, Y)`. Unlike :math:`I`, it can be
     negative. Pairs with :math:`p_{X,Y}(x, y) = 0` never occur together: their PMI is
-    :math:`-\infty` (also where a marginal is 0), never NaN; the gradient at those entries is 0.
+    :math:`-\infty` (also where a marginal is 0), never NaN, and passes no gradient back.
+    The log-ratio is formed from mantissas and exponents, so subnormal entries keep their
+    accuracy, and the gradient stays finite where the exact one is (never NaN).
+
+    NaN and inf: a NaN or infinite entry of ``joint`` is a ``ValueError``. With
+    ``validate=False`` a NaN propagates to its row and column (its own entry included);
+    infinite entries lie outside the formula's domain.
 
     Args:
         joint: the joint table, as for :func:`joint_entropy`.
@@ -372,181 +408,5 @@ def pointwise_mutual_information(
     """
     log_base = check_log_base(base)
     _joint(joint, validate)
-    work = joint.to(opmath_dtype(joint.dtype))
-    p_x, p_y = _marginals(work)
-    occurs = work > 0
-    one = torch.ones((), dtype=work.dtype, device=work.device)
-    # positions that never occur get harmless values, so no NaN reaches the gradient
-    value = log_ratio(
-        torch.where(occurs, work, one),
-        torch.where(occurs, p_x.expand_as(work), one),
-        torch.where(occurs, p_y.expand_as(work), one),
-    )
-    pmi = torch.where(occurs, value, torch.full_like(value, -torch.inf))
+    pmi = pointwise_log_ratio(joint.to(opmath_dtype(joint.dtype)))
     return (pmi / log_base).to(joint.dtype)
-
-
-# --- continuous distributions: closed forms ------------------------------------------------
-
-
-def _parameters(**values: object) -> tuple[list[torch.Tensor], torch.dtype]:
-    """Broadcast tensor or real-number parameters; compute in the promoted dtype's opmath."""
-    tensors = {}
-    for name, value in values.items():
-        if isinstance(value, torch.Tensor):
-            if not value.is_floating_point():
-                raise TypeError(f"{name} must be a floating-point tensor, got dtype {value.dtype}")
-            tensors[name] = value
-        elif isinstance(value, bool) or not isinstance(value, Real):
-            raise TypeError(f"{name} must be a tensor or a real number, got {type(value).__name__}")
-    dtype, device = torch.get_default_dtype(), None
-    if tensors:
-        first_name, first = next(iter(tensors.items()))
-        dtype, device = first.dtype, first.device
-        for name, t in tensors.items():
-            check_same_device(name, t, first_name, first)
-            dtype = torch.promote_types(dtype, t.dtype)
-    work = opmath_dtype(dtype)
-    out = [torch.as_tensor(v, dtype=work, device=device) for v in values.values()]
-    return list(torch.broadcast_tensors(*out)), dtype
-
-
-def _reduce(value: torch.Tensor, dim: int | None, name: str) -> torch.Tensor:
-    if dim is None:
-        return value
-    if value.dim() == 0:
-        raise ValueError(f"dim={dim} needs {name} with at least one dimension")
-    return value.sum(dim=normalize_dim(name, value, dim))
-
-
-def _check_positive(name: str, x: torch.Tensor) -> None:
-    if x.numel() and not bool((x > 0).all()):
-        worst = x.flatten()[(~(x > 0)).flatten().nonzero()[0, 0]].item()
-        raise ValueError(f"{name} must be positive, found {worst:.6g}")
-
-
-def uniform_differential_entropy(
-    low: torch.Tensor | float,
-    high: torch.Tensor | float,
-    *,
-    base: float | None = None,
-    validate: bool = True,
-) -> torch.Tensor:
-    r"""Differential entropy of the uniform distribution on :math:`[a, b]`.
-
-    .. math:: h(U[a, b]) = -\int_a^b \frac{1}{b - a} \log\frac{1}{b - a}\,dx = \log(b - a)
-
-    Negative when :math:`b - a < 1`: differential entropy is not bounded below by 0.
-
-    Args:
-        low, high: the interval's ends :math:`a < b` (tensors broadcast together, or numbers).
-        base, validate: as for :func:`entropy` (``validate`` checks :math:`a < b`).
-
-    Returns:
-        :math:`\log(b - a)` in the promoted dtype of the tensor arguments (the default dtype
-        if both are numbers), on their device.
-
-    Raises:
-        TypeError: an argument is neither a floating-point tensor nor a real number.
-        ValueError: ``high <= low`` somewhere; tensors on different devices; a bad ``base``.
-
-    Example:
-        >>> uniform_differential_entropy(0.0, 0.5)
-        tensor(-0.6931)
-    """
-    log_base = check_log_base(base)
-    (a, b), dtype = _parameters(low=low, high=high)
-    width = b - a
-    if validate and width.numel() and not bool((width > 0).all()):
-        raise ValueError("high must be greater than low (an interval of positive length)")
-    return (torch.log(width) / log_base).to(dtype)
-
-
-def gaussian_differential_entropy(
-    scale: torch.Tensor | float,
-    *,
-    dim: int | None = None,
-    base: float | None = None,
-    validate: bool = True,
-) -> torch.Tensor:
-    r"""Differential entropy of the Gaussian :math:`\mathcal{N}(\mu, \sigma^2)`.
-
-    .. math:: h(\mathcal{N}(\mu, \sigma^2)) = \tfrac12 \log(2 \pi e \sigma^2)
-
-    It does not depend on :math:`\mu`. With ``dim`` the entries along ``dim`` are the standard
-    deviations of a Gaussian with diagonal covariance, whose entropy is the sum.
-
-    Args:
-        scale: the standard deviation(s) :math:`\sigma > 0`.
-        dim: ``None`` for elementwise univariate entropies, or the dimension holding the
-            diagonal of a multivariate Gaussian.
-        base, validate: as for :func:`entropy` (``validate`` checks :math:`\sigma > 0`).
-
-    Returns:
-        The entropy, in ``scale``'s dtype (the default dtype for a number) and device.
-
-    Raises:
-        TypeError: ``scale`` is neither a floating-point tensor nor a real number.
-        ValueError: a non-positive (or NaN) ``scale``; ``dim`` out of range; a bad ``base``.
-
-    Example:
-        >>> gaussian_differential_entropy(1.0)
-        tensor(1.4189)
-    """
-    log_base = check_log_base(base)
-    (sigma,), dtype = _parameters(scale=scale)
-    if validate:
-        _check_positive("scale", sigma)
-    h = _reduce(torch.log(sigma) + 0.5 * _LOG_2PI_E, dim, "scale")
-    return (h / log_base).to(dtype)
-
-
-def gaussian_kl_divergence(
-    loc_p: torch.Tensor | float,
-    scale_p: torch.Tensor | float,
-    loc_q: torch.Tensor | float,
-    scale_q: torch.Tensor | float,
-    *,
-    dim: int | None = None,
-    base: float | None = None,
-    validate: bool = True,
-) -> torch.Tensor:
-    r"""KL divergence between Gaussians, :math:`D_{\mathrm{KL}}(\mathcal{N}(\mu_p,
-    \sigma_p^2) \,\|\, \mathcal{N}(\mu_q, \sigma_q^2))`.
-
-    .. math:: D_{\mathrm{KL}} = \log\frac{\sigma_q}{\sigma_p}
-        + \frac{\sigma_p^2 + (\mu_p - \mu_q)^2}{2 \sigma_q^2} - \frac12
-
-    With ``dim`` the entries along ``dim`` are the means and standard deviations of
-    Gaussians with diagonal covariance; the divergence is the sum over ``dim``.
-
-    Args:
-        loc_p, scale_p: mean and standard deviation of :math:`P` (broadcast together).
-        loc_q, scale_q: mean and standard deviation of :math:`Q`.
-        dim: ``None`` (elementwise, univariate) or the dimension of the diagonal.
-        base, validate: as for :func:`entropy` (``validate`` checks the scales are positive).
-
-    Returns:
-        The divergence, :math:`\ge 0`, in the promoted dtype of the tensor arguments, on
-        their device.
-
-    Raises:
-        TypeError: an argument is neither a floating-point tensor nor a real number.
-        ValueError: a non-positive scale; tensors on different devices; ``dim`` out of
-            range; a bad ``base``.
-
-    Example:
-        >>> gaussian_kl_divergence(0.0, 1.0, 1.0, 1.0)
-        tensor(0.5000)
-    """
-    log_base = check_log_base(base)
-    (mu_p, s_p, mu_q, s_q), dtype = _parameters(
-        loc_p=loc_p, scale_p=scale_p, loc_q=loc_q, scale_q=scale_q
-    )
-    if validate:
-        _check_positive("scale_p", s_p)
-        _check_positive("scale_q", s_q)
-    ratio = s_p / s_q
-    shift = (mu_p - mu_q) / s_q
-    kl = 0.5 * (ratio * ratio + shift * shift - 1) - torch.log(ratio)
-    return (_reduce(kl, dim, "the parameters") / log_base).to(dtype)

@@ -1,0 +1,271 @@
+r"""§ 13.6 Mutual Information — the notes' two formulas for :math:`I(X, Y)`.
+
+Main declarations:
+
+* ``information.mutual-information-entropy-form`` —
+  :math:`I(X, Y) = H(X, Y) - H(Y \mid X) - H(X \mid Y) = H(X) + H(Y) - H(X, Y)`;
+* ``information.mutual-information-definition`` — :math:`I(X, Y) = \sum_x \sum_y p \log
+  \frac{p}{p_X p_Y}`, with the erratum ``information.mutual-information-marginal-expectation``:
+  the notes' :math:`\mathbb{E}_x \mathbb{E}_y\{\cdot\}` weights each pair twice when read as
+  written.
+
+Measures built from the log-ratios of a table are compared with mpmath relative to
+:class:`._support.TableValues` ``scale`` (the marginals any evaluation sums are rounded).
+"""
+
+from __future__ import annotations
+
+import scipy.special
+import sympy as sp
+import torch
+
+from dltheory.core.claim import Derivation, ForAll, Kind, NotApplicable, Section, Step
+from dltheory.core.samples import oracle_input
+from dltheory.core.symbolic import equation
+from dltheory.core.tolerances import assert_accurate, assert_close, is_accurate
+from dltheory.information.claims._support import (
+    H_X,
+    H_X_GIVEN_Y,
+    H_XY,
+    H_Y,
+    H_Y_GIVEN_X,
+    LIM_I,
+    LIM_J,
+    LN2,
+    MI,
+    PMI,
+    POSITIVE_TABLE,
+    P,
+    check_gradients,
+    close,
+    exact_measures,
+    i,
+    j,
+    joint_tables,
+    joints,
+    marginals,
+    marginals_np,
+    mp_tables,
+    on,
+    p_x,
+    p_y,
+    reduce_sums,
+)
+
+SECTION = Section("information", "13.6 Mutual Information")
+
+_I = sp.Symbol("I(X, Y)")
+
+mutual_information_entropy_form = SECTION.claim(
+    "mutual-information-entropy-form",
+    title="Mutual information from joint and conditional entropies",
+    statement=r"I(X, Y) = H(X, Y) - H(Y \mid X) - H(X \mid Y)",
+    kind=Kind.IDENTITY,
+    code=("mutual_information", "joint_entropy", "conditional_entropy"),
+    uses=("information.conditional-entropy-chain-rule",),
+    note=r"Correct as written: by the chain rule the right side is $H(X) + H(Y) - H(X, Y)$.",
+)
+
+
+@mutual_information_entropy_form.symbolic_leg(scope=r"general $n$, $m$")
+def _() -> Derivation:
+    form = H_XY - H_Y_GIVEN_X - H_X_GIVEN_Y
+    return Derivation(
+        steps=[
+            Step("The notes' formula", equation(_I, form)),
+            Step(
+                r"By the chain rule it is $H(X) + H(Y) - H(X, Y)$",
+                equation(form, H_X + H_Y - H_XY),
+                cites=("information.conditional-entropy-chain-rule",),
+            ),
+            Step(r"which is the sum of $p \log(p/(p_X p_Y))$", equation(_I, MI)),
+        ],
+        residuals=[reduce_sums(form - (H_X + H_Y - H_XY)), reduce_sums(form - MI)],
+        compared=[
+            r"the notes' formula minus $H(X) + H(Y) - H(X, Y)$",
+            r"the notes' formula minus $\sum p \log(p/(p_X p_Y))$",
+        ],
+    )
+
+
+@mutual_information_entropy_form.numeric_leg(
+    oracle="H(X, Y) - H(Y | X) - H(X | Y) and I(X, Y) by mpmath (error in eps, relative to the "
+    "table's scale)"
+)
+def _(impl, device, dtype) -> None:
+    for joint in joints(dtype, device):
+        mi, scale, h_xy, h_y_x, h_x_y = exact_measures(
+            joint, "mi", "scale", "h_xy", "h_y_given_x", "h_x_given_y"
+        )
+        form = h_xy - h_y_x - h_x_y
+        got = impl.mutual_information(joint)
+        assert_accurate(got, form, scale=scale, msg="I vs H(X,Y) - H(Y|X) - H(X|Y) (mpmath)")
+        mine = (
+            impl.joint_entropy(joint).double()
+            - impl.conditional_entropy(joint, given="x").double()
+            - impl.conditional_entropy(joint, given="y").double()
+        )
+        # a difference of three results, each rounded on its own: measured against the sum
+        # of their magnitudes
+        magnitude = scale + h_xy + h_y_x + h_x_y
+        assert_accurate(mine, mi, dtype=dtype, scale=magnitude, msg="H(X,Y) - H(Y|X) - H(X|Y)")
+
+
+@mutual_information_entropy_form.property_leg(
+    r"`mutual_information(table)` equals mpmath's $H(X, Y) - H(Y \mid X) - H(X \mid Y)$, and "
+    r"`joint_entropy - conditional_entropy(given='x') - conditional_entropy(given='y')` equals "
+    r"mpmath's $I(X, Y)$, for batches of tables"
+)
+def _(impl) -> ForAll:
+    def holds(joint) -> bool:
+        mi, scale, h_xy, h_y_x, h_x_y = exact_measures(
+            joint, "mi", "scale", "h_xy", "h_y_given_x", "h_x_given_y"
+        )
+        form = (
+            impl.joint_entropy(joint)
+            - impl.conditional_entropy(joint, given="x")
+            - impl.conditional_entropy(joint, given="y")
+        )
+        # the second side is a difference of three computed entropies, each rounded on its
+        # own: measured against the sum of their magnitudes
+        magnitude = scale + h_xy + h_y_x + h_x_y
+        return is_accurate(
+            impl.mutual_information(joint), h_xy - h_y_x - h_x_y, scale=scale
+        ) and is_accurate(form, mi, scale=magnitude)
+
+    return ForAll(joint_tables(batch=True), holds, names=("P",))
+
+
+mutual_information_definition = SECTION.claim(
+    "mutual-information-definition",
+    title="Mutual information as a double sum",
+    statement=r"I(X, Y) = \sum_x \sum_y p_{X,Y}(x, y) \log \frac{p_{X,Y}(x, y)}{p_X(x)\,p_Y(y)}"
+    r" = \mathbb{E}_{(x,y) \sim P_{X,Y}}\left[\log \frac{p_{X,Y}(x, y)}{p_X(x)\,p_Y(y)}\right]",
+    kind=Kind.DEFINITION,
+    code=("mutual_information",),
+    note=r"The corrected reading of the notes' $\mathbb{E}_x \mathbb{E}_y$ formula: the sums run "
+    r"over $x$ and $y$ with weight $p(x, y)$ once (an expectation under the joint distribution "
+    r"of the log-ratio alone); for densities, integrals over $x$ and $y$.",
+    symbolic=NotApplicable(
+        "a definition; its identities are proved in mutual-information-entropy-form and the KL "
+        "forms"
+    ),
+)
+
+
+@mutual_information_definition.numeric_leg(
+    oracle="mpmath at 40 digits (error in eps, relative to the table's scale; nats and bits); "
+    "scipy.special.rel_entr(P, p_X p_Y); gradcheck and gradgradcheck (float64)"
+)
+def _(impl, device, dtype) -> None:
+    for joint in joints(dtype, device):
+        got = impl.mutual_information(joint)
+        assert got.dtype == dtype and got.device == joint.device
+        want, scale = exact_measures(joint, "mi", "scale")
+        assert_accurate(got, want, scale=scale, msg="vs mpmath")
+        bits = impl.mutual_information(joint, base=2)
+        assert_accurate(bits, want / LN2, scale=scale / LN2, msg="in bits")
+        values = oracle_input(joint)
+        rows, cols = marginals_np(values)
+        scipy_mi = scipy.special.rel_entr(values, rows * cols).sum(axis=(-2, -1))
+        assert_close(got, scipy_mi, msg="vs scipy.special.rel_entr")
+    # tiny marginals: p_X(x) p_Y(y) underflows in float64 although the ratio is finite
+    tiny = torch.tensor([[1.0, 0.0], [0.0, 1e-200]], dtype=torch.float64)
+    tiny = on(tiny / tiny.sum(), dtype, device)
+    (table,) = mp_tables(tiny)
+    assert_accurate(impl.mutual_information(tiny), table.mi, scale=table.scale, msg="tiny")
+    if dtype == torch.float64:
+        check_gradients(lambda z: impl.mutual_information(z, validate=False), POSITIVE_TABLE)
+
+
+@mutual_information_definition.property_leg(
+    r"`mutual_information(table)` equals the double sum evaluated by mpmath (error in eps, "
+    r"relative to the table's scale)"
+)
+def _(impl) -> ForAll:
+    def holds(joint) -> bool:
+        (table,) = mp_tables(joint)
+        return is_accurate(impl.mutual_information(joint), table.mi, scale=table.scale)
+
+    return ForAll(joint_tables(), holds, names=("P",))
+
+
+mutual_information_marginal_expectation = SECTION.claim(
+    "mutual-information-marginal-expectation",
+    title="The notes' 'E_x E_y' formula weights each pair twice",
+    statement=r"I(X, Y) = \mathbb{E}_x \mathbb{E}_y \left\{ p_{X,Y}(x, y) \log "
+    r"\frac{p_{X,Y}(x, y)}{p_X(x)\,p_Y(y)} \right\}",
+    kind=Kind.ERRATUM,
+    corrects="information.mutual-information-definition",
+    code=("pointwise_mutual_information", "mutual_information"),
+    note=r"Read literally, $\mathbb{E}_x \mathbb{E}_y$ takes $x \sim p_X$ and $y \sim p_Y$ and "
+    r"gives $\sum_x \sum_y p_X(x) p_Y(y) p(x, y) \log(\dots)$, which is not $I(X, Y)$: for the "
+    r"table $[[\tfrac12, 0], [0, \tfrac12]]$ it is $\tfrac14 \log 2$ instead of $\log 2$. "
+    r"Reading it as one expectation under the joint distribution is also wrong (the weight "
+    r"$p(x, y)$ appears twice, giving $\tfrac12 \log 2$). The formula is right only if "
+    r"$\mathbb{E}_x \mathbb{E}_y$ stands for plain sums (or integrals) over $x$ and $y$.",
+    numeric=NotApplicable("the statement as written has no reference implementation to compare"),
+)
+
+
+@mutual_information_marginal_expectation.symbolic_leg(
+    scope=r"$2 \times 2$ tables; witness $[[\tfrac38, \tfrac18], [\tfrac18, \tfrac38]]$, both "
+    r"readings"
+)
+def _() -> Derivation:
+    a = sp.Symbol("a", positive=True)
+    half = sp.Rational(1, 2)
+    # the symmetric 2 x 2 tables [[a, 1/2 - a], [1/2 - a, a]]: both marginals are (1/2, 1/2)
+    table = [[a, half - a], [half - a, a]]
+    cells = [(u, v) for u in range(2) for v in range(2)]
+
+    def pmi(u, v):
+        return sp.log(table[u][v] / (half * half))
+
+    mi = sum(table[u][v] * pmi(u, v) for u, v in cells)
+    over_marginals = sum(half * half * table[u][v] * pmi(u, v) for u, v in cells)
+    over_joint = sum(table[u][v] * table[u][v] * pmi(u, v) for u, v in cells)
+    general = sp.Sum(p_x[i] * p_y[j] * P[i, j] * PMI, LIM_J, LIM_I)
+    literal = sp.Symbol(r"\mathbb{E}_x \mathbb{E}_y\{\cdot\}")
+    return Derivation(
+        steps=[
+            Step(
+                r"$\mathbb{E}_x \mathbb{E}_y$ over the marginals, read literally: each pair is "
+                r"weighted twice",
+                equation(literal, general),
+            ),
+            Step(
+                r"The tables $[[a, \tfrac12 - a], [\tfrac12 - a, a]]$ (marginals "
+                r"$\tfrac12, \tfrac12$): mutual information",
+                equation(_I, mi),
+            ),
+            Step("the literal reading is a quarter of it", equation(literal, over_marginals)),
+            Step(
+                r"the reading $\mathbb{E}_{(x,y) \sim P}$ (one factor $p$ too many)",
+                equation(sp.Symbol(r"\mathbb{E}_{(x,y)}\{\cdot\}"), over_joint),
+            ),
+        ],
+        residuals=[over_marginals - mi, over_joint - mi],
+        compared=[
+            r"$\mathbb{E}_x \mathbb{E}_y\{\cdot\}$ over the marginals minus $I(X, Y)$",
+            r"$\mathbb{E}_{(x, y)}\{\cdot\}$ minus $I(X, Y)$",
+        ],
+        witness={a: sp.Rational(3, 8)},
+    )
+
+
+@mutual_information_marginal_expectation.property_leg(
+    r"$\sum_x \sum_y p_X(x) p_Y(y) p(x, y) \operatorname{pmi}(x, y)$ equals "
+    r"`mutual_information(table)`",
+    latex=r"\mathbb{E}_{x \sim p_X} \mathbb{E}_{y \sim p_Y}\{p\,\mathrm{pmi}\} = I(X, Y)",
+)
+def _(impl) -> ForAll:
+    # the notes' E_x E_y {p(x, y) log(p(x, y) / (p(x) p(y)))} with x ~ p_X and y ~ p_Y
+    def as_written(joint) -> bool:
+        p_x_, p_y_ = marginals(joint)
+        pmi = impl.pointwise_mutual_information(joint)
+        weights = torch.outer(p_x_, p_y_) * joint
+        literal = torch.where(joint > 0, weights * pmi, torch.zeros_like(pmi)).sum()
+        return close(literal, impl.mutual_information(joint))
+
+    return ForAll(joint_tables(), as_written, names=("P",))
