@@ -193,13 +193,18 @@ def check_real(
     """
     if isinstance(value, bool) or not isinstance(value, numbers.Real):
         raise TypeError(f"{name} must be a real number, got {type(value).__name__}")
-    number = float(value)
+    try:
+        number = float(value)
+    except OverflowError:  # an int too large for a float: out of every finite range
+        number = math.inf if int(value) > 0 else -math.inf
     below = low is not None and (number <= low if low_open else number < low)
     above = high is not None and (number >= high if high_open else number > high)
     if not math.isfinite(number) or below or above:
         left = "(-inf" if low is None else ("(" if low_open else "[") + f"{low:g}"
         right = "inf)" if high is None else f"{high:g}" + (")" if high_open else "]")
-        raise ValueError(f"{name} must be a finite number in {left}, {right}, got {value!r}")
+        raise ValueError(
+            f"{name} must be a finite number in {left}, {right}, got {describe(value)}"
+        )
     return number
 
 

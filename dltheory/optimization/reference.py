@@ -18,15 +18,21 @@ from collections.abc import Callable
 import torch
 
 from dltheory.core.validation import (
+    check_bool,
     check_int,
     check_probabilities,
     check_real,
     check_same_device,
     check_same_dtype,
+    describe,
+    has_values,
     opmath_dtype,
 )
 
 __all__ = ["gradient_descent", "jensen_gap"]
+
+#: the most elements a tensor can have (its sizes are int64): a bound on ``steps``
+_MAX_NUMEL = 2**63 - 1
 
 
 def _check_callable(name: str, f: object) -> None:
@@ -109,7 +115,7 @@ def jensen_gap(
             f"x has shape {tuple(x.shape)}, but must start with weights' shape "
             f"{tuple(weights.shape)} (one point per weight)"
         )
-    if validate:
+    if check_bool("validate", validate):
         check_probabilities("weights", weights, dim=-1)
     t = opmath_dtype(x.dtype)
     event = x.dim() - k
@@ -143,7 +149,8 @@ def _check_lr(lr: object, like: torch.Tensor) -> float | torch.Tensor:
                 f"{lr.dtype} and shape {tuple(lr.shape)}"
             )
         check_same_device("lr", lr, "x0", like)
-        check_real("lr", float(lr.detach()), low=0.0, low_open=True)
+        if has_values(lr):
+            check_real("lr", float(lr.detach()), low=0.0, low_open=True)
         return lr
     if isinstance(lr, bool) or not isinstance(lr, numbers.Real):
         raise TypeError(f"lr must be a real number or a 0-d tensor, got {type(lr).__name__}")
@@ -202,6 +209,11 @@ def gradient_descent(
     _check_tensor("x0", x0)
     eta = _check_lr(lr, x0)
     steps = check_int("steps", steps, minimum=0)
+    if (steps + 1) * max(x0.numel(), 1) > _MAX_NUMEL:
+        raise ValueError(
+            f"steps = {describe(steps)} gives more iterates of shape {tuple(x0.shape)} than a "
+            f"tensor can hold"
+        )
     t = opmath_dtype(x0.dtype)
     track = torch.is_grad_enabled() and (
         x0.requires_grad or (isinstance(eta, torch.Tensor) and eta.requires_grad)
