@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import math
 import numbers
+import operator
 
 import torch
 
@@ -196,7 +197,7 @@ def check_real(
     try:
         number = float(value)
     except OverflowError:  # an int too large for a float: out of every finite range
-        number = math.inf if int(value) > 0 else -math.inf
+        number = math.inf if operator.index(value) > 0 else -math.inf  # type: ignore[arg-type]
     below = low is not None and (number <= low if low_open else number < low)
     above = high is not None and (number >= high if high_open else number > high)
     if not math.isfinite(number) or below or above:
