@@ -150,8 +150,8 @@ def _(impl, device, dtype) -> None:
             def gap(X, weights, fn=fn):
                 return impl.jensen_gap(fn, X, weights, validate=False)
 
-            assert torch.autograd.gradcheck(gap, (X, weights))
-            assert torch.autograd.gradgradcheck(gap, (X, weights))
+            assert torch.autograd.gradcheck(gap, (X, weights), fast_mode=True)
+            assert torch.autograd.gradgradcheck(gap, (X, weights), fast_mode=True)
 
 
 @jensen_finite.property_leg(
