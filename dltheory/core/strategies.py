@@ -28,6 +28,11 @@ __all__ = [
 ]
 
 
+# The builders are module-level composites that take the strategies they draw from: a
+# composite defined inside a function is decorated (its source read and parsed by
+# Hypothesis) on every call, milliseconds each where a strategy is built per draw.
+
+
 def batch_shapes(*, min_dims: int = 0, max_dims: int = 2, max_side: int = 4) -> st.SearchStrategy:
     """Leading batch shapes such as ``()``, ``(3,)``, ``(2, 4)``."""
     return hnp.array_shapes(min_dims=min_dims, max_dims=max_dims, min_side=1, max_side=max_side)
@@ -49,12 +54,13 @@ def real_vectors(
     batches = batch_shape if isinstance(batch_shape, st.SearchStrategy) else st.just(batch_shape)
     elements = st.floats(-magnitude, magnitude, allow_nan=False, allow_infinity=False)
 
-    @st.composite
-    def build(draw):
-        shape = (*draw(batches), draw(sizes))
-        return _to_tensor(draw(hnp.arrays(np.float64, shape, elements=elements)), dtype)
+    return _real_vectors(sizes, batches, elements, dtype)
 
-    return build()
+
+@st.composite
+def _real_vectors(draw, sizes, batches, elements, dtype):
+    shape = (*draw(batches), draw(sizes))
+    return _to_tensor(draw(hnp.arrays(np.float64, shape, elements=elements)), dtype)
 
 
 def logits(
@@ -88,16 +94,17 @@ def probability_vectors(
     positive = st.floats(min_positive, 1.0)
     weights = st.one_of(st.just(0.0), positive) if allow_zeros else positive
 
-    @st.composite
-    def build(draw):
-        k = draw(sizes)
-        shape = (*draw(batches), k)
-        w = draw(hnp.arrays(np.float64, shape, elements=weights))
-        anchor = draw(st.integers(0, k - 1))
-        w[..., anchor] = 1.0
-        return _to_tensor(w / w.sum(axis=-1, keepdims=True), dtype)
+    return _probability_vectors(sizes, batches, weights, dtype)
 
-    return build()
+
+@st.composite
+def _probability_vectors(draw, sizes, batches, weights, dtype):
+    k = draw(sizes)
+    shape = (*draw(batches), k)
+    w = draw(hnp.arrays(np.float64, shape, elements=weights))
+    anchor = draw(st.integers(0, k - 1))
+    w[..., anchor] = 1.0
+    return _to_tensor(w / w.sum(axis=-1, keepdims=True), dtype)
 
 
 def probability_pairs(
@@ -110,15 +117,16 @@ def probability_pairs(
     """Two probability vectors ``(p, q)`` over the same support."""
     sizes = size if isinstance(size, st.SearchStrategy) else st.just(size)
 
-    @st.composite
-    def build(draw):
-        k = draw(sizes)
-        vec = probability_vectors(
-            size=k, allow_zeros=allow_zeros, min_positive=min_positive, dtype=dtype
-        )
-        return draw(vec), draw(vec)
+    return _probability_pairs(sizes, allow_zeros, min_positive, dtype)
 
-    return build()
+
+@st.composite
+def _probability_pairs(draw, sizes, allow_zeros, min_positive, dtype):
+    k = draw(sizes)
+    vec = probability_vectors(
+        size=k, allow_zeros=allow_zeros, min_positive=min_positive, dtype=dtype
+    )
+    return draw(vec), draw(vec)
 
 
 def joint_distributions(
@@ -133,17 +141,18 @@ def joint_distributions(
     rows_s = rows if isinstance(rows, st.SearchStrategy) else st.just(rows)
     cols_s = cols if isinstance(cols, st.SearchStrategy) else st.just(cols)
 
-    @st.composite
-    def build(draw):
-        r, c = draw(rows_s), draw(cols_s)
-        flat = draw(
-            probability_vectors(
-                size=r * c, allow_zeros=allow_zeros, min_positive=min_positive, dtype=dtype
-            )
-        )
-        return flat.reshape(r, c)
+    return _joint_distributions(rows_s, cols_s, allow_zeros, min_positive, dtype)
 
-    return build()
+
+@st.composite
+def _joint_distributions(draw, rows_s, cols_s, allow_zeros, min_positive, dtype):
+    r, c = draw(rows_s), draw(cols_s)
+    flat = draw(
+        probability_vectors(
+            size=r * c, allow_zeros=allow_zeros, min_positive=min_positive, dtype=dtype
+        )
+    )
+    return flat.reshape(r, c)
 
 
 def labels_and_classes(
@@ -155,14 +164,15 @@ def labels_and_classes(
     classes = num_classes if isinstance(num_classes, st.SearchStrategy) else st.just(num_classes)
     batches = batch_shape if isinstance(batch_shape, st.SearchStrategy) else st.just(batch_shape)
 
-    @st.composite
-    def build(draw):
-        k = draw(classes)
-        shape = draw(batches)
-        labels = draw(hnp.arrays(np.int64, shape, elements=st.integers(0, k - 1)))
-        return torch.from_numpy(np.ascontiguousarray(labels)), k
+    return _labels_and_classes(classes, batches)
 
-    return build()
+
+@st.composite
+def _labels_and_classes(draw, classes, batches):
+    k = draw(classes)
+    shape = draw(batches)
+    labels = draw(hnp.arrays(np.int64, shape, elements=st.integers(0, k - 1)))
+    return torch.from_numpy(np.ascontiguousarray(labels)), k
 
 
 def mixed_probability_vectors(
@@ -190,18 +200,19 @@ def mixed_probability_vectors(
         st.integers(min_exponent, -1).map(lambda e: 10.0**e),
     )
 
-    @st.composite
-    def build(draw):
-        k = draw(sizes)
-        shape = (*draw(batches), k)
-        rows = int(np.prod(shape[:-1], dtype=np.int64))
-        w = np.array(draw(st.lists(weights, min_size=rows * k, max_size=rows * k)))
-        w = w.reshape(rows, k)
-        anchors = draw(st.lists(st.integers(0, k - 1), min_size=rows, max_size=rows))
-        w[np.arange(rows), anchors] = 1.0
-        return _to_tensor((w / w.sum(axis=-1, keepdims=True)).reshape(shape), dtype)
+    return _mixed_probability_vectors(sizes, batches, weights, dtype)
 
-    return build()
+
+@st.composite
+def _mixed_probability_vectors(draw, sizes, batches, weights, dtype):
+    k = draw(sizes)
+    shape = (*draw(batches), k)
+    rows = int(np.prod(shape[:-1], dtype=np.int64))
+    w = np.array(draw(st.lists(weights, min_size=rows * k, max_size=rows * k)))
+    w = w.reshape(rows, k)
+    anchors = draw(st.lists(st.integers(0, k - 1), min_size=rows, max_size=rows))
+    w[np.arange(rows), anchors] = 1.0
+    return _to_tensor((w / w.sum(axis=-1, keepdims=True)).reshape(shape), dtype)
 
 
 def float_tensors(
