@@ -66,7 +66,9 @@ def _sigmoid_value(w: torch.Tensor) -> tuple[torch.Tensor, tuple[torch.Tensor, .
 
 
 def _sigmoid_slope(w: torch.Tensor, u: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
-    slope = u.mul(y).mul_(y)  # e^{-x} / (1 + e^{-x})^2
+    # e^{-x} / (1 + e^{-x})^2; near x = 0 the rounded product can exceed the exact maximum
+    # 1/4 by an ulp (x = 2^-52 gives 0.25 + 2^-54), so it is capped there
+    slope = u.mul(y).mul_(y).clamp_(max=0.25)
     far = _far_left(w)
     return slope if far is None else torch.where(far, y, slope)
 

@@ -94,7 +94,7 @@ def _(impl, device, dtype) -> None:
     for name, (torch_f, _) in _SMOOTH.items():
         for start in (-1.5, -0.25, 0.5, 2.0):
             x0 = torch.tensor(start, dtype=dtype, device=device)
-            got = impl.gradient_descent(torch_f, x0, lr=0.125, steps=1)[1]
+            got = impl.gradient_descent(torch_f, x0, 0.125, 1)[1]
             want, size = _mp_step(name, float(x0), 0.125)
             assert_accurate(got, want, scale=size, msg=f"{name}: one step from {start}")
 

@@ -124,7 +124,7 @@ def _(impl, device, dtype) -> None:
         )
         for start in randn(4, 3, seed=seed + 2, scale=3.0):
             x0 = start.to(dtype).to(device)
-            end = impl.gradient_descent(f, x0, lr=1 / smooth, steps=120)[-1]
+            end = impl.gradient_descent(f, x0, 1 / smooth, 120)[-1]
             assert_close(f(end.double()), best.fun, dtype=dtype, msg=f"from {start.tolist()}")
 
 
@@ -148,7 +148,7 @@ def _(impl) -> ForAll:
             return 0.5 * x.square().sum(-1) + g.torch(x)
 
         # with modulus 1 and lr = 1/L the error contracts by 1 - 1/L per step: e^-40 after 40 L
-        end = impl.gradient_descent(f, start, lr=1 / smooth, steps=int(40 * smooth) + 1)[-1]
+        end = impl.gradient_descent(f, start, 1 / smooth, int(40 * smooth) + 1)[-1]
         reached, elsewhere = f(end), f(other)
         return bool(reached <= elsewhere) or is_close(reached, elsewhere)
 

@@ -101,7 +101,7 @@ def _(impl, device, dtype) -> None:
             x0 = torch.tensor(start, dtype=dtype, device=device)
             # |1 - 0.05 f''| <= 0.75 at both minima: from these starts the iterates are within
             # 1e-13 of the minimum after at most 80 steps (float64), so 120 leave a margin
-            end = impl.gradient_descent(_x_cos, x0, lr=0.05, steps=120)[-1]
+            end = impl.gradient_descent(_x_cos, x0, 0.05, 120)[-1]
             assert_close(end, best.x, msg=f"from {start}: the minimum of [{lo}, {hi}]")
 
 
@@ -178,7 +178,7 @@ def _saddle(p: torch.Tensor) -> torch.Tensor:
 @saddle_points.numeric_leg(oracle=r"the closed form $(x_0 (1 - 2\eta)^t, y_0 (1 + 2\eta)^t)$")
 def _(impl, device, dtype) -> None:
     start = torch.tensor([1.0, 1e-3], dtype=dtype, device=device)
-    got = impl.gradient_descent(_saddle, start, lr=0.125, steps=20)
+    got = impl.gradient_descent(_saddle, start, 0.125, 20)
     t = torch.arange(21, dtype=torch.float64)
     rounded = start.double().cpu()
     want = torch.stack([rounded[0] * 0.75**t, rounded[1] * 1.25**t], -1)
@@ -195,7 +195,7 @@ def _(impl) -> ForAll:
     def holds(case) -> bool:
         x0, y0, lr = case
         start = torch.tensor([x0, y0], dtype=torch.float64)
-        got = impl.gradient_descent(_saddle, start, lr=lr, steps=10)
+        got = impl.gradient_descent(_saddle, start, lr, 10)
         t = torch.arange(11, dtype=torch.float64)
         want = torch.stack([x0 * (1 - 2 * lr) ** t, y0 * (1 + 2 * lr) ** t], -1)
         return is_close(got, want)
@@ -253,7 +253,7 @@ def _mp_step(start: float, lr: float) -> float:
 def _(impl, device, dtype) -> None:
     for start in (0.0, 1.0, 4.0, 8.0, -6.0):
         x0 = torch.tensor(start, dtype=dtype, device=device)
-        step = impl.gradient_descent(torch.tanh, x0, lr=1.0, steps=1)[1]
+        step = impl.gradient_descent(torch.tanh, x0, 1.0, 1)[1]
         assert_accurate(step, _mp_step(float(x0), 1.0), msg=f"one step from {start}")
     moved = float(
         impl.gradient_descent(torch.tanh, torch.tensor(4.0, dtype=torch.float64), 1.0, 1)[1]
