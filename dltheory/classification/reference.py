@@ -112,6 +112,12 @@ def one_hot(
 
 
 _LOG_HALF = -math.log(2.0)
+_SMALL_CALL = 1024  # elements up to which the cost of a call is its number of operations
+
+
+def _small_float32(x: torch.Tensor) -> bool:
+    """A small float32 call with values: cheapest exact enough in float64 (one operation)."""
+    return x.dtype == torch.float32 and 0 < x.numel() <= _SMALL_CALL and has_values(x)
 
 
 def _work(x: torch.Tensor) -> torch.Tensor:
@@ -158,12 +164,23 @@ def _accurate_log_softmax(x: torch.Tensor, dim: int) -> torch.Tensor:
     :math:`\log\frac12` and already accurate to a few ulps. Rows far from confident cost one
     extra pass (the row maxima).
     """
+    if _small_float32(x):
+        # in float64 every entry is correctly rounded to float32 unless log s < 2e-9 (the
+        # largest entry of an extremely confident row): only then the general path
+        y64 = torch.log_softmax(x, dim, dtype=torch.float64)
+        if float(y64.detach().max()) < -1e-8:
+            return y64.float()
     if x.dim() == 1:  # one slice: give it a batch dimension for the row indexing below
         return _accurate_log_softmax(x.unsqueeze(0), 1).squeeze(0)
     y = torch.log_softmax(x, dim)
     if not has_values(x):
         return y
     near = y.amax(dim, keepdim=True) > _LOG_HALF  # amax: far cheaper than max with indices
+    if x.numel() <= _SMALL_CALL:  # a small call: fixed everywhere, no row indexing, no sync
+        m = x.amax(dim, keepdim=True)
+        top = x == m  # in a row with p_max > 1/2 the maximum is unique and others' e < 1
+        rest = torch.exp(x - m).masked_fill(top, 0.0).sum(dim, keepdim=True)
+        return torch.where(top & near, -torch.log1p(rest), y)
     if not bool(near.any()):
         return y
     rows = _rows(near, dim)
@@ -201,20 +218,16 @@ def _accurate_logsumexp(x: torch.Tensor, dim: int) -> torch.Tensor:
     ).movedim(-1, dim)
 
 
-def _index_losses(x: torch.Tensor, index: torch.Tensor, cdim: int) -> torch.Tensor:
-    r"""Per-sample :math:`-\log\operatorname{softmax}(\mathbf{o})_c` for class indices
-    (``index`` int64), without a graph.
+_LOG_TWO = math.log(2.0)
+_PROBE = 64  # samples whose losses decide how a large batch is computed
 
-    Computed as :math:`\operatorname{log1p}(\sum_{k \ne c} e^{o_k - o_c})`, one pass of
-    exponentials relative to the target's logit: accurate to a few ulps whether the loss is
-    large (the sum is large) or tiny (a confident prediction, where :math:`\log s - (o_c - m)`
-    of the built-in keeps no relative accuracy). Samples whose sum overflows (the target's
-    logit far below another, or infinite or NaN logits) are recomputed by
-    ``torch.nn.functional.cross_entropy``, whose maximum shift cannot overflow and whose
-    absolute error is then small against the large loss.
-    """
-    if x.dim() == 1:
-        return _index_losses(x.unsqueeze(0), index.unsqueeze(0), 1).squeeze(0)
+
+def _relative_losses(x: torch.Tensor, index: torch.Tensor, cdim: int) -> torch.Tensor:
+    r""":math:`\operatorname{log1p}(\sum_{k \ne c} e^{o_k - o_c})` for every sample: one pass
+    of exponentials relative to the target's logit, accurate to a few ulps whether the loss is
+    large or tiny. Samples whose sum overflows (the target's logit far below another, or
+    infinite or NaN logits) are taken from ``torch.nn.functional.cross_entropy``, whose
+    maximum shift cannot overflow and whose absolute error is small against such a loss."""
     c = index.unsqueeze(cdim)
     chosen = x.gather(cdim, c)
     others = torch.sub(x, chosen).exp_().scatter_(cdim, c, 0.0)
@@ -226,6 +239,39 @@ def _index_losses(x: torch.Tensor, index: torch.Tensor, cdim: int) -> torch.Tens
     if bool(overflow.any()):
         loss = torch.where(overflow, F.cross_entropy(x, index, reduction="none"), loss)
     return loss
+
+
+def _index_losses(x: torch.Tensor, index: torch.Tensor, cdim: int) -> torch.Tensor:
+    r"""Per-sample :math:`-\log\operatorname{softmax}(\mathbf{o})_c` for class indices
+    (``index`` int64), without a graph.
+
+    ``torch.nn.functional.cross_entropy`` computes :math:`\log s - (o_c - m)`, fused and
+    accurate to a few ulps except where the loss is below :math:`\log 2`: then :math:`o_c`
+    is the maximum and the loss is :math:`\log s` alone, whose rounding error is about one
+    ulp of 1. Those samples are recomputed as :math:`\operatorname{log1p}(\sum_{k \ne c}
+    e^{o_k - o_c})`. When most samples of a batch are that confident (judged on its first
+    64), the whole batch is computed that way instead of twice.
+    """
+    if _small_float32(x):  # correctly rounded from float64 unless a loss is below 2e-9
+        loss64 = F.cross_entropy(x.double(), index, reduction="none")
+        if float(loss64.detach().min()) > 1e-8:
+            return loss64.float()
+    if x.dim() == 1:
+        return _index_losses(x.unsqueeze(0), index.unsqueeze(0), 1).squeeze(0)
+    if not has_values(x) or x.shape[0] == 0:
+        return _relative_losses(x, index, cdim)
+    if x.shape[0] > _PROBE:
+        probe = F.cross_entropy(x[:_PROBE], index[:_PROBE], reduction="none")
+        if 2 * int((probe < _LOG_TWO).sum()) > probe.numel():
+            return _relative_losses(x, index, cdim)
+    loss = F.cross_entropy(x, index, reduction="none")
+    near = loss < _LOG_TWO
+    if not bool(near.any()):
+        return loss
+    if 2 * int(near.sum()) > near.numel():
+        return _relative_losses(x, index, cdim)
+    rows = near.nonzero(as_tuple=True)
+    return _put(loss, rows, _log1p_rest(x.movedim(cdim, -1)[rows], index[rows].unsqueeze(-1)))
 
 
 class _IndexCrossEntropy(torch.autograd.Function):
