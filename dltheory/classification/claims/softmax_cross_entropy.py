@@ -29,6 +29,7 @@ from dltheory.classification.claims._support import (
     j,
     logits,
     mp_cross_entropy,
+    mp_log_softmax,
     o,
     partition,
     probability_targets,
@@ -125,9 +126,36 @@ def _(impl, device, dtype) -> None:
         leaf = x.detach().double().requires_grad_()  # not x itself when it is float64
         (want,) = torch.autograd.grad(F.cross_entropy(leaf, w.double(), reduction="sum"), leaf)
         assert_close(back, want, dtype=dtype, msg="gradient with general weights")
+        # and with respect to the weights: d l / d y_j = -log softmax(o)_j, zeros included
+        weights = w.clone().requires_grad_()
+        loss = impl.cross_entropy(x, weights, reduction="sum", validate=False)
+        (by_y,) = torch.autograd.grad(loss, weights)
+        want = -scipy.special.log_softmax(oracle_input(x), axis=-1)
+        assert_close(by_y, want, msg=f"gradient with respect to the weights, {rows_are}")
+    if torch.finfo(dtype).tiny < 1e-30:  # results near e^-20 stay normal numbers
+        _check_batches_with_dominant_rows(impl, dtype, device)
     if dtype == torch.float64:
         leaf = o_.detach().clone().requires_grad_()
         assert_twice_differentiable(lambda z: impl.log_softmax(z), leaf, "log_softmax")
+
+
+def _dominant_rows(dtype, device) -> tuple[torch.Tensor, list[list[float]]]:
+    """A batch of 48 rows of 32 logits (larger than any small-call shortcut) where every
+    other row has its maximum at 0 and the rest at -20 or below: the largest log-probability
+    and the log-sum-exp of those rows are near 2e-8 in magnitude, which log of a rounded sum
+    near 1 cannot give. Returns the batch and its rows as the oracle reads them."""
+    x = logits((48, 32), 49, torch.float64, "cpu", scale=3.0)
+    x[::2] = -20 - x[::2].abs()
+    x[::2, 0] = 0.0
+    x = x.to(dtype).to(device)
+    return x, oracle_input(x).tolist()
+
+
+def _check_batches_with_dominant_rows(impl, dtype, device) -> None:
+    x, rows = _dominant_rows(dtype, device)
+    want = [[float(v) for v in mp_log_softmax(row)] for row in rows]
+    got = impl.log_softmax(x)
+    assert_accurate(got, torch.tensor(want, dtype=torch.float64), msg="log_softmax, dominant rows")
 
 
 @cross_entropy_expansion.property_leg(
@@ -209,6 +237,13 @@ def _(impl, device, dtype) -> None:
         x = x.to(dtype).to(device)
         want = scipy.special.logsumexp(oracle_input(x), axis=-1)
         assert_close(impl.logsumexp(x), want, msg="logsumexp of rows of 4096 logits")
+    if torch.finfo(dtype).tiny < 1e-30:  # results near e^-20 stay normal numbers
+        x, rows = _dominant_rows(dtype, device)
+        with mpmath.workdps(60):  # log of 1 + 1e-8 needs the digits beyond the 1
+            want = [
+                float(mpmath.log(mpmath.fsum(mpmath.exp(mpmath.mpf(v)) for v in r))) for r in rows
+            ]
+        assert_accurate(impl.logsumexp(x), want, msg="logsumexp (mpmath), dominant rows")
     # probability targets (exact zeros; confident rows too), every reduction, (N, C) and (N, C, d)
     for seed, shape in enumerate([(6, 5), (3, 4, 2)]):
         o_ = logits(shape, 41 + seed, dtype, device)
