@@ -305,7 +305,8 @@ def _uniform_integral(low: float, high: float) -> float:
 
 @differential_entropy_definition.numeric_leg(
     oracle="the integral -int p log p by mpmath.quad (error in eps); torch.distributions "
-    "Uniform / Normal / Independent entropy"
+    "Uniform / Normal / Independent entropy (divided by log b in base b); gradcheck and "
+    "gradgradcheck in every parameter (float64)"
 )
 def _(impl, device, dtype) -> None:
     low = on(torch.tensor([-3.0, 0.0, 0.5, 10.0]), dtype, device)
@@ -324,6 +325,24 @@ def _(impl, device, dtype) -> None:
     assert_close(got_n, normal.entropy(), dtype=dtype, msg="vs torch.distributions.Normal")
     diagonal = impl.gaussian_differential_entropy(scale, dim=0)
     assert_close(diagonal, D.Independent(normal, 1).entropy(), dtype=dtype, msg="diagonal")
+    for base in (2, 10):
+        ln_base = math.log(base)
+        u_bits = impl.uniform_differential_entropy(low, high, base=base)
+        n_bits = impl.gaussian_differential_entropy(scale, base=base)
+        assert_close(u_bits, uniform.entropy() / ln_base, dtype=dtype, msg=f"uniform, base {base}")
+        assert_close(n_bits, normal.entropy() / ln_base, dtype=dtype, msg=f"Gaussian, base {base}")
+    if dtype == torch.float64:  # with respect to both ends and to the scale
+        ends_leaves = (
+            low.detach().clone().requires_grad_(),
+            high.detach().clone().requires_grad_(),
+        )
+        scale_leaf = scale.detach().clone().requires_grad_()
+        for fn, leaves in (
+            (impl.uniform_differential_entropy, ends_leaves),
+            (impl.gaussian_differential_entropy, (scale_leaf,)),
+        ):
+            assert torch.autograd.gradcheck(fn, leaves), "gradient vs finite differences"
+            assert torch.autograd.gradgradcheck(fn, leaves), "second derivative"
 
 
 @differential_entropy_definition.property_leg(

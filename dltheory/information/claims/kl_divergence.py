@@ -199,7 +199,8 @@ def _gaussian_kl_integral(mu_p, s_p, mu_q, s_q) -> float:
 
 @kl_gaussian_closed_form.numeric_leg(
     oracle="the integral by mpmath.quad (error in eps); torch.distributions.kl_divergence "
-    "(Normal; Independent Normal)"
+    "(Normal; Independent Normal; divided by log 2 for bits); gradcheck and gradgradcheck in "
+    "every parameter (float64)"
 )
 def _(impl, device, dtype) -> None:
     params = [
@@ -223,6 +224,14 @@ def _(impl, device, dtype) -> None:
     diagonal = D.kl_divergence(D.Independent(normal_p, 1), D.Independent(normal_q, 1))
     got_diagonal = impl.gaussian_kl_divergence(*params, dim=0)
     assert_close(got_diagonal, diagonal, dtype=dtype, msg="diagonal")
+    bits = impl.gaussian_kl_divergence(*params, base=2)
+    want = D.kl_divergence(normal_p, normal_q) / math.log(2)
+    assert_close(bits, want, dtype=dtype, msg="in bits vs torch / log 2")
+    if dtype == torch.float64:  # with respect to both means and both scales
+        leaves = tuple(v.detach().clone().requires_grad_() for v in params)
+        closed_form = impl.gaussian_kl_divergence
+        assert torch.autograd.gradcheck(closed_form, leaves), "gradient vs finite differences"
+        assert torch.autograd.gradgradcheck(closed_form, leaves), "second derivative"
 
 
 @kl_gaussian_closed_form.property_leg(
