@@ -21,10 +21,20 @@ import inspect
 import math
 import pprint
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from dltheory.core.check_calls import (
+    Evaluation,
+    RecordedCall,
+    Recorder,
+    budget,
+    evaluate,
+    mismatch,
+    result_distance,
+    where_differs,
+)
 from dltheory.core.claim import Claim, NotApplicable, NumericLeg, PropertyLeg
 from dltheory.core.implementation import Implementation
 from dltheory.core.runner import (
@@ -109,194 +119,6 @@ def check_claim(
 # -- reproduction ---------------------------------------------------------------------------
 
 
-@dataclass
-class _Call:
-    qualified: str
-    args: tuple[Any, ...]
-    kwargs: dict[str, Any]
-    names: dict[int, str]  # id of an argument object in the leg -> the claim's name for it
-    ids: list[int]  # ids of the positional arguments, then the keyword ones
-
-
-def _copy(value: Any) -> Any:
-    import torch
-
-    if isinstance(value, torch.Tensor):
-        copy = value.detach().clone()
-        return copy.requires_grad_() if value.requires_grad and value.is_floating_point() else copy
-    if isinstance(value, torch.Generator):  # its state as passed: each replay draws the same
-        generator = torch.Generator(device=value.device)
-        generator.set_state(value.get_state())
-        return generator
-    if isinstance(value, tuple | list):
-        return type(value)(_copy(v) for v in value)
-    if isinstance(value, dict):
-        return {k: _copy(v) for k, v in value.items()}
-    return value
-
-
-class _Recorder(Implementation):
-    """The target's functions, each call recorded (arguments copied as they were passed)."""
-
-    def __init__(self, inner: Implementation) -> None:
-        super().__init__({}, inner.name)
-        self._inner = inner
-        self.calls: list[_Call] = []
-        self.labels: dict[int, str] = {}
-
-    def get(self, qualified: str) -> Callable[..., Any] | None:
-        function = self._inner.get(qualified)
-        if function is None:
-            return None
-
-        def recorded(*args: Any, **kwargs: Any) -> Any:
-            ids = [id(a) for a in args] + [id(v) for v in kwargs.values()]
-            self.calls.append(_Call(qualified, _copy(args), _copy(kwargs), dict(self.labels), ids))
-            return function(*args, **kwargs)
-
-        return recorded
-
-
-@dataclass
-class _Evaluation:
-    value: Any = None
-    grads: tuple[Any, ...] | None = None
-    error: BaseException | None = None
-
-
-def _evaluate(function: Callable[..., Any], call: _Call) -> _Evaluation:
-    """Call ``function`` on fresh copies of the recorded arguments; with the gradient of the
-    (summed) result with respect to the arguments that required it, if any did."""
-    import torch
-
-    args, kwargs = _copy(call.args), _copy(call.kwargs)
-    leaves = [
-        a for a in (*args, *kwargs.values()) if isinstance(a, torch.Tensor) and a.requires_grad
-    ]
-    try:
-        with torch.enable_grad():
-            value = function(*args, **kwargs)
-            grads = None
-            if leaves and isinstance(value, torch.Tensor) and value.requires_grad:
-                grads = torch.autograd.grad(value.sum(), leaves, allow_unused=True)
-    except Exception as exc:
-        return _Evaluation(error=exc)
-    return _Evaluation(_copy(value), None if grads is None else tuple(_copy(list(grads))))
-
-
-def _eps_distance(got: Any, want: Any) -> float:
-    """How far ``got`` is from ``want``: the largest error in eps of the result's dtype,
-    relative to ``want`` (``inf`` for a non-finite mismatch, a shape or dtype change)."""
-    import torch
-
-    if isinstance(want, torch.Tensor):
-        if not isinstance(got, torch.Tensor) or got.shape != want.shape:
-            return math.inf
-        if got.dtype != want.dtype:
-            return math.inf
-        if not want.is_floating_point():
-            return 0.0 if torch.equal(got, want) else math.inf
-        a, e = got.detach().double().cpu(), want.detach().double().cpu()
-        same = (a == e) | (torch.isnan(a) & torch.isnan(e))
-        if (~same & ~(torch.isfinite(a) & torch.isfinite(e))).any():
-            return math.inf
-        if a.numel() == 0:
-            return 0.0
-        info = torch.finfo(want.dtype)
-        scale = torch.clamp(e.abs(), min=info.tiny)
-        return float(torch.where(same, 0.0, (a - e).abs() / scale).max()) / info.eps
-    if isinstance(want, tuple | list):
-        if not isinstance(got, tuple | list) or len(got) != len(want):
-            return math.inf
-        return max((_eps_distance(g, w) for g, w in zip(got, want, strict=True)), default=0.0)
-    if want is None:
-        return 0.0 if got is None else math.inf
-    try:
-        return 0.0 if bool(got == want) else math.inf
-    except Exception:
-        return math.inf
-
-
-def _worst_element(got: Any, want: Any, what: str) -> str | None:
-    """Where two same-shaped float tensors differ most (relative to ``want``), or None."""
-    import torch
-
-    if not (isinstance(got, torch.Tensor) and isinstance(want, torch.Tensor)):
-        return None
-    if got.shape != want.shape or not want.is_floating_point() or want.numel() < 2:
-        return None
-    a, e = got.detach().double().cpu(), want.detach().double().cpu()
-    same = (a == e) | (torch.isnan(a) & torch.isnan(e))
-    error = torch.where(same, 0.0, (a - e).abs() / e.abs().clamp(min=1e-300))
-    error = torch.where(torch.isnan(error), math.inf, error)
-    if not bool((error > 0).any()):
-        return None
-    at = tuple(int(i) for i in (error == error.max()).nonzero()[0])
-    return f"{what} at index {at}: yours {a[at].item()!r}, expected {e[at].item()!r}"
-
-
-def _mismatch(got: Any, want: Any) -> str:
-    """What makes a result infinitely far from the reference's (see :func:`_eps_distance`)."""
-    import torch
-
-    if isinstance(want, torch.Tensor):
-        if not isinstance(got, torch.Tensor):
-            return f"a {type(got).__name__} where the reference returns a tensor"
-        if got.shape != want.shape:
-            return f"shape {tuple(got.shape)} where the reference's is {tuple(want.shape)}"
-        if got.dtype != want.dtype:
-            return f"dtype {got.dtype} where the reference's is {want.dtype}"
-        if want.is_floating_point():
-            a, e = got.detach().double().cpu(), want.detach().double().cpu()
-            if bool((torch.isnan(a) & ~torch.isnan(e)).any()):
-                return "NaN where the reference returns a number"
-            if bool((torch.isinf(a) & (a != e)).any()):
-                return "an infinity where the reference does not"
-            if bool((torch.isinf(e) & (a != e)).any()):
-                return "a finite value where the reference returns an infinity"
-            if bool((torch.isnan(e) & ~torch.isnan(a)).any()):
-                return "a number where the reference returns NaN"
-        return "a different value"
-    if isinstance(want, tuple | list) and isinstance(got, tuple | list) and len(got) == len(want):
-        for g, w in zip(got, want, strict=True):
-            if math.isinf(_eps_distance(g, w)):
-                return _mismatch(g, w)
-    return "a different result"
-
-
-def _where(got: _Evaluation, want: _Evaluation) -> str | None:
-    where = _worst_element(got.value, want.value, "value")
-    if where is None and got.grads is not None and want.grads is not None:
-        for g, w in zip(got.grads, want.grads, strict=True):
-            where = where or _worst_element(g, w, "gradient")
-    return where
-
-
-def _distance(got: _Evaluation, want: _Evaluation) -> float:
-    """How far the target's result is from the reference's, in eps of the result's dtype
-    (gradients compared too when both are differentiable)."""
-    if want.error is not None:
-        return 0.0  # the reference rejects this input: no expected value to compare with
-    if got.error is not None:
-        return math.inf
-    grads = 0.0
-    if want.grads is not None and got.grads is not None:
-        grads = _eps_distance(got.grads, want.grads)
-    return max(_eps_distance(got.value, want.value), grads)
-
-
-def _budget(evaluation: _Evaluation) -> float:
-    """The eps budget of the reference result's dtype (see ``tolerances.TOLERANCES``)."""
-    import torch
-
-    from dltheory.core.tolerances import TOLERANCES
-
-    value = evaluation.value
-    if isinstance(value, torch.Tensor) and value.dtype in TOLERANCES:
-        return TOLERANCES[value.dtype].ulps
-    return 1.0
-
-
 class _Literal:
     """Prints as the Python source that builds a value (floats exactly, inf and NaN too)."""
 
@@ -355,7 +177,7 @@ def _source(value: Any, indent: int = 0) -> str:
     return repr(value)
 
 
-def _shown(evaluation: _Evaluation) -> str:
+def _shown(evaluation: Evaluation) -> str:
     if evaluation.error is not None:
         return f"raises {type(evaluation.error).__name__}: {evaluation.error}".splitlines()[0]
     text = describe_value(evaluation.value)
@@ -414,7 +236,7 @@ _PLAIN = [
 ]
 
 
-def _snippet(calls: list[tuple[_Call, _Evaluation, _Evaluation]], target: Target) -> str:
+def _snippet(calls: list[tuple[RecordedCall, Evaluation, Evaluation]], target: Target) -> str:
     """Python that imports the target's functions and makes ``calls`` again, each followed by
     what it returned and what the reference returns on the same arguments."""
     import torch
@@ -475,7 +297,7 @@ def _failing_leg(result: ClaimResult) -> str | None:
 
 
 def _record_property(
-    claim: Claim, leg: PropertyLeg, recorder: _Recorder, details: dict[str, Any], settings: Any
+    claim: Claim, leg: PropertyLeg, recorder: Recorder, details: dict[str, Any], settings: Any
 ) -> None:
     """Replay the property on its counterexample; if it raised instead of returning False,
     first let Hypothesis shrink an input on which it raises."""
@@ -506,7 +328,7 @@ def _record_property(
 
 
 def _record_numeric(
-    claim: Claim, leg: NumericLeg, recorder: _Recorder, details: dict[str, Any], device: str
+    claim: Claim, leg: NumericLeg, recorder: Recorder, details: dict[str, Any], device: str
 ) -> None:
     """Replay the numeric leg until it fails: at the dtype that failed (or each in turn)."""
     from dltheory.core.tolerances import dtype_from_name
@@ -539,7 +361,7 @@ def reproduce(
     leg = claim.legs[leg_name]
     if isinstance(leg, NotApplicable):
         return None
-    recorder = _Recorder(target.implementation)
+    recorder = Recorder(target.implementation)
     details = result.legs[leg_name].details
     if settings is None:
         from dltheory.core.profiles import load_profile
@@ -555,11 +377,11 @@ def reproduce(
     for call in recorder.calls:
         ours, theirs = reference.get(call.qualified), target.functions[call.qualified]
         assert ours is not None
-        got, want = _evaluate(theirs, call), _evaluate(ours, call)
+        got, want = evaluate(theirs, call), evaluate(ours, call)
         key = _source((call.qualified, call.args, call.kwargs))
         if key not in seen:  # the same call twice (e.g. both sides of an identity) shows once
             seen.add(key)
-            evaluated.append((_distance(got, want), call, got, want))
+            evaluated.append((result_distance(got, want), call, got, want))
     report: dict[str, Any] = {"leg": leg_name}
     if not evaluated:
         report["summary"] = f"the {leg_name} leg made no call to the target before it failed"
@@ -567,7 +389,7 @@ def reproduce(
     worst = max(evaluated, key=lambda e: e[0])
     distance, call, got, want = worst
     # both sides may be off by their eps budget: within twice that is no disagreement
-    disagrees = distance > 2 * _budget(want)
+    disagrees = distance > 2 * budget(want)
     if isinstance(leg, PropertyLeg) and len(evaluated) <= _PROPERTY_CALLS:
         shown = [(c, g, w) for _, c, g, w in evaluated]  # every call on the counterexample
     elif disagrees:
@@ -587,11 +409,11 @@ def reproduce(
     elif got.error is not None:
         summary = f"{name} raises where the reference returns a value:"
     else:
-        where = _where(got, want)
+        where = where_differs(got, want)
         if math.isinf(distance):
-            what = _mismatch(got.value, want.value)
+            what = mismatch(got.value, want.value)
             if what == "a different result" and got.grads is not None and want.grads is not None:
-                what = "a gradient with " + _mismatch(got.grads, want.grads)
+                what = "a gradient with " + mismatch(got.grads, want.grads)
         else:
             what = f"a result {_eps_text(distance)} away"
         summary = (
