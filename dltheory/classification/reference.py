@@ -134,7 +134,7 @@ class _IndexCrossEntropy(torch.autograd.Function):
     @staticmethod
     def backward(ctx, grad):
         x, index, loss = ctx.saved_tensors
-        cdim = ctx.cdim if x.dim() > 1 else 0
+        cdim = ctx.cdim
         c = index.unsqueeze(cdim)
         scale = grad.unsqueeze(cdim) if ctx.reduction == "none" else grad
         if ctx.reduction == "mean":

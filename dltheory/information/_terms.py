@@ -78,12 +78,17 @@ class _XLogY(torch.autograd.Function):
         return grad_x, grad_y
 
 
+def _rel_entr_value(p: torch.Tensor, *qs: torch.Tensor) -> torch.Tensor:
+    r""":math:`p \log(p / \prod_k q_k)`, 0 where :math:`p = 0` (no graph: the forward pass)."""
+    value = p * log_ratio(p, *qs)
+    return torch.where(p == 0, torch.zeros_like(value), value)
+
+
 class _RelEntr(torch.autograd.Function):
     @staticmethod
     def forward(ctx, p: torch.Tensor, *qs: torch.Tensor) -> torch.Tensor:
         ctx.save_for_backward(p, *qs)
-        value = p * log_ratio(p, *qs)
-        return torch.where(p == 0, torch.zeros_like(value), value)
+        return _rel_entr_value(p, *qs)
 
     @staticmethod
     def backward(ctx, grad: torch.Tensor):
@@ -210,11 +215,8 @@ def _kl_value(p: torch.Tensor, q: torch.Tensor, dim: int, keepdim: bool) -> torc
     """
     diff = q - p
     near = (p >= torch.finfo(p.dtype).tiny) & (diff.abs() < _NEAR * p)
-    safe_p = torch.where(near, p, 1.0)
-    d = torch.where(near, diff, 0.0) / safe_p
-    value = p * log_ratio(torch.where(near, 1.0, p), torch.where(near, 1.0, q))
-    far = torch.where(p == 0, 0.0, value)
-    terms = torch.where(near, p * _d_minus_log1p(d), far)
+    d = torch.where(near, diff / p, 0.0)
+    terms = torch.where(near, p * _d_minus_log1p(d), _rel_entr_value(p, q))
     linear = torch.where(near, diff, 0.0)
     return terms.sum(dim=dim, keepdim=keepdim) - linear.sum(dim=dim, keepdim=keepdim)
 
