@@ -134,12 +134,30 @@ def test_residual_block_is_finite_where_its_convolutions_overflow(dtype):
 
 
 def test_offset_batches():
-    """A mean 1e6 times the spread (float64): the two-pass statistics keep the outputs within
-    tolerance. (The error grows like eps * |mean| / std in any algorithm that rounds the mean
-    to the input's dtype; the claims measure it against exactly that scale.)"""
+    """A mean 1e6 times the spread (float64): the corrected two-pass statistics keep the
+    outputs within tolerance."""
     x = _x(64, 3, dtype=torch.float64, loc=1e6)
     assert_close(batch_norm(x).output, F.batch_norm(x, None, None, training=True))
     assert_close(layer_norm(x.T.contiguous(), 64), F.layer_norm(x.T, (64,)))
+
+
+@ON_DEVICES
+def test_a_mean_far_above_the_spread_is_corrected(device):
+    """float32 values 1e4 + 1e-3 N(0, 1) lie a few ulps apart: the rounded mean is off by as
+    much as the spread, and normalizing with it (F.layer_norm, F.batch_norm) is off by up to
+    half the output's scale. The mean's rounding error, recovered as the mean of the
+    deviations, keeps outputs and running statistics within float32's tolerance of float64 on
+    the same inputs, on every device."""
+    x = _x(64, 3, loc=1e4, scale=1e-3, device=device)
+    zeros, ones = torch.zeros(3, device=device), torch.ones(3, device=device)
+    out, mean, var = batch_norm(x, running_mean=zeros, running_var=ones, momentum=1.0)
+    rm, rv = zeros.double(), ones.double()
+    want = F.batch_norm(x.double(), rm, rv, training=True, momentum=1.0)
+    assert_close(out, want, dtype=torch.float32)
+    assert_close(mean, rm, dtype=torch.float32)
+    assert_close(var, rv, dtype=torch.float32)
+    rows = x.T.contiguous()
+    assert_close(layer_norm(rows, 64), F.layer_norm(rows.double(), (64,)), dtype=torch.float32)
 
 
 def test_nan_stays_in_its_channel_and_example():

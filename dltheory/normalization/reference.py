@@ -78,52 +78,72 @@ def _pow2_scale(amax: torch.Tensor) -> torch.Tensor:
 
 def _standardize(
     x3: torch.Tensor, dims: tuple[int, ...], count: int, eps: float | torch.Tensor
-) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor, torch.Tensor]:
-    r"""``(d, r, mean, var)`` over ``dims`` of ``x3`` (kept as size-1 dimensions), where
-    :math:`d = x - \hat\mu`, :math:`r = 1/\sqrt{\hat\sigma^2 + \epsilon}` and
-    :math:`\hat\sigma^2` is the biased variance; the standardized values are :math:`d r`.
+) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor, torch.Tensor, torch.Tensor]:
+    r"""``(d, delta, r, mean, var)`` over ``dims`` of ``x3`` (kept as size-1 dimensions), where
+    the standardized values are :math:`(d - \delta) r`: :math:`d = x - \tilde\mu` with
+    :math:`\tilde\mu` the rounded mean, :math:`\delta = \frac1n \sum d` its rounding error,
+    :math:`r = 1/\sqrt{\hat\sigma^2 + \epsilon}` and :math:`\hat\sigma^2` the biased
+    variance.
 
-    Two passes: the mean, then the mean squared deviation. If a statistic overflows (the sum
-    or the squares exceed the dtype's range), every slice is rescaled by a power of two
-    :math:`s` first, which is exact, and normalized with :math:`\epsilon s^2`: standardization
-    is unchanged by that rescaling. Non-finite inputs are not rescaled (their NaN stands).
+    The corrected two-pass algorithm: the mean, then the deviations from it and their sum.
+    Where the mean is large against the spread (:math:`10^4` with spread :math:`10^{-3}` in
+    float32), the rounded mean is off by as much as the deviations themselves; the deviations
+    from it are exact (Sterbenz) and :math:`\delta` recovers the error, so
+    :math:`\hat\sigma^2 = \frac1n\sum d^2 - \delta^2` and :math:`d - \delta` stay accurate
+    to a few eps of the spread (the plain two-pass algorithm, as ``F.layer_norm`` uses, is off by
+    up to half the spread there). The subtraction of :math:`\delta` is left to :func:`_affine`,
+    which folds it into the shift: no extra pass over the data.
+
+    If a statistic overflows (the sum or the squares exceed the dtype's range), every slice is
+    rescaled by a power of two :math:`s` first, which is exact, and normalized with
+    :math:`\epsilon s^2`: standardization is unchanged by that rescaling. Non-finite inputs are
+    not rescaled (their NaN stands).
     """
 
     def moments(t: torch.Tensor, eps_: float | torch.Tensor):
-        mean = _sum(t, dims) / count
-        d = t - mean
+        rounded_mean = _sum(t, dims) / count
+        d = t - rounded_mean
+        # NaN where the slice holds an infinity (inf - inf): there d is NaN, and the mean stays
+        # the rounded one, +-inf as the policy says
+        delta = _sum(d, dims).div(count).nan_to_num(nan=0.0, posinf=math.inf, neginf=-math.inf)
         if dims == (t.dim() - 1,):  # a contiguous reduction: one fused pass
-            var = torch.linalg.vecdot(d, d, dim=-1).unsqueeze(-1) / count
+            squares = torch.linalg.vecdot(d, d, dim=-1).unsqueeze(-1)
         else:
-            var = _sum(d * d, dims) / count
-        return d, mean, var, torch.rsqrt(var + eps_)
+            squares = _sum(d * d, dims)
+        var = (squares / count - delta * delta).clamp_min(0.0)
+        return d, delta, rounded_mean + delta, var, torch.rsqrt(var + eps_)
 
-    d, mean, var, r = moments(x3, eps)
+    d, delta, mean, var, r = moments(x3, eps)
     if has_values(x3) and not bool(torch.isfinite(var).all() & torch.isfinite(mean).all()):
         amax = x3.detach().abs().amax(dim=dims, keepdim=True)
         if bool(torch.isfinite(amax).all()):  # finite input whose statistics overflowed
             s = _pow2_scale(amax)
             # eps s^2 may underflow; the dtype's smallest normal keeps d = 0 at 0 (not 0 * inf)
-            d, mean, var, r = moments(x3 * s, (eps * s * s).clamp_min(torch.finfo(s.dtype).tiny))
+            d, delta, mean, var, r = moments(
+                x3 * s, (eps * s * s).clamp_min(torch.finfo(s.dtype).tiny)
+            )
             mean, var = mean / s, var / (s * s)  # may overflow: then inf is the true rounding
-    return d, r, mean, var
+    return d, delta, r, mean, var
 
 
 def _affine(
-    d: torch.Tensor, r: torch.Tensor, gamma: torch.Tensor | None, beta: torch.Tensor | None
+    d: torch.Tensor,
+    delta: torch.Tensor,
+    r: torch.Tensor,
+    gamma: torch.Tensor | None,
+    beta: torch.Tensor | None,
 ) -> torch.Tensor:
-    """:math:`\\gamma (d r) + \beta` with ``gamma``/``beta`` already shaped to broadcast; in one
-    pass, and in place in ``d`` (a temporary) when no gradient is recorded."""
+    r""":math:`\gamma ((d - \delta) r) + \beta` with the statistics and ``gamma``/``beta``
+    already shaped to broadcast: one pass, :math:`d \cdot s + (\beta - \delta s)` with
+    :math:`s = \gamma r`, in place in ``d`` (a temporary) when no gradient is recorded."""
     scale = r if gamma is None else r * gamma
+    shift = -delta * scale if beta is None else beta - delta * scale
     inplace = not (
-        torch.is_grad_enabled()
-        and (d.requires_grad or scale.requires_grad or (beta is not None and beta.requires_grad))
+        torch.is_grad_enabled() and (d.requires_grad or scale.requires_grad or shift.requires_grad)
     )
-    if beta is None:
-        return d.mul_(scale) if inplace else d * scale
     if inplace:
-        return torch.addcmul(beta, d, scale, out=d)
-    return torch.addcmul(beta, d, scale)
+        return torch.addcmul(shift, d, scale, out=d)
+    return torch.addcmul(shift, d, scale)
 
 
 def _sum(t: torch.Tensor, dims: tuple[int, ...]) -> torch.Tensor:
@@ -233,14 +253,15 @@ def batch_norm(
     x3 = x.to(t).reshape(x.shape[0], channels, -1)
     shape3 = (1, channels, 1)
     if training:
-        d, r, mean, var = _standardize(x3, (0, 2), count, eps)
+        d, delta, r, mean, var = _standardize(x3, (0, 2), count, eps)
     else:
         assert running_mean is not None and running_var is not None
         d = x3 - running_mean.to(t).reshape(shape3)
         r = torch.rsqrt(running_var.to(t).reshape(shape3) + eps)
+        delta = d.new_zeros(())
     g = None if gamma is None else gamma.to(t).reshape(shape3)
     b = None if beta is None else beta.to(t).reshape(shape3)
-    output = _affine(d, r, g, b).reshape(x.shape).to(x.dtype)
+    output = _affine(d, delta, r, g, b).reshape(x.shape).to(x.dtype)
 
     if not training or running_mean is None:
         return BatchNormOutput(output, running_mean, running_var)
@@ -325,10 +346,10 @@ def layer_norm(
     t = opmath_dtype(x.dtype)
     size = math.prod(shape)
     x2 = x.to(t).reshape(-1, size)
-    d, r, _, _ = _standardize(x2, (1,), size, eps)
+    d, delta, r, _, _ = _standardize(x2, (1,), size, eps)
     g = None if gamma is None else gamma.to(t).reshape(1, size)
     b = None if beta is None else beta.to(t).reshape(1, size)
-    return _affine(d, r, g, b).reshape(x.shape).to(x.dtype)
+    return _affine(d, delta, r, g, b).reshape(x.shape).to(x.dtype)
 
 
 def _check_conv_weight(name: str, w: object, x: torch.Tensor) -> torch.Tensor:
@@ -452,10 +473,10 @@ def residual_block(
                 "first convolution; batch statistics need at least two"
             )
         y3 = y.reshape(y.shape[0], y.shape[1], -1)
-        d, r, _, _ = _standardize(y3, (0, 2), count, eps)
+        d, delta, r, _, _ = _standardize(y3, (0, 2), count, eps)
         g = None if gamma is None else gamma.to(t).reshape(1, -1, 1)
         b = None if beta is None else beta.to(t).reshape(1, -1, 1)
-        return _affine(d, r, g, b).reshape(y.shape)
+        return _affine(d, delta, r, g, b).reshape(y.shape)
 
     def conv(inp: torch.Tensor, w: torch.Tensor, **kw) -> tuple[torch.Tensor, torch.Tensor | None]:
         """``(conv2d(inp * c1, w * c2), c1 * c2)``: unscaled (``None``) unless the convolution

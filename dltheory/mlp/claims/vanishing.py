@@ -185,7 +185,7 @@ def _(impl, device, dtype) -> None:
     biases = [randn(width, seed=50 + k).to(dtype).to(device) for k in range(depth)]
     h0 = randn(width, seed=99).to(dtype).to(device)
     got = torch.autograd.functional.jacobian(_sigmoid_stack(impl, weights, biases), h0)
-    product, h = torch.eye(width, dtype=torch.float64), h0.double()
+    product, h = torch.eye(width, dtype=torch.float64, device=device), h0.double()
     for w, b in zip(weights, biases, strict=True):
         z = w.double() @ h + b.double()
         s = torch.sigmoid(z)

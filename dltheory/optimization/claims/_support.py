@@ -45,7 +45,7 @@ class Function:
 
 
 def _affine(A: torch.Tensor, b: torch.Tensor, x: torch.Tensor) -> torch.Tensor:
-    return x @ A.to(x.dtype).T + b.to(x.dtype)
+    return x @ A.to(x).T + b.to(x)
 
 
 def _mp_affine(A: torch.Tensor, b: torch.Tensor, x: list[float]) -> list[mpmath.mpf]:

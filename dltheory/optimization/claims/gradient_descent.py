@@ -272,7 +272,7 @@ def _(impl, device, dtype) -> None:
     quadratic_L = float(torch.linalg.eigvalsh(A).max())
     lse = family("log-sum-exp", randn(4, 3, seed=371), randn(4, seed=372))
     for g, smooth in (
-        (lambda z: 0.5 * z @ A.to(z.dtype) @ z, quadratic_L),
+        (lambda z: 0.5 * z @ A.to(z) @ z, quadratic_L),
         (lse.torch, lse.smoothness or 1.0),
     ):
         for ratio in (0.5, 1.0, 1.9):
@@ -358,8 +358,8 @@ def _(impl, device, dtype) -> None:
     given = impl.gradient_descent(f, x_, lr, 12, grad=lambda z: z @ A_.to(z.dtype) - b_.to(z.dtype))
     assert_close(given, want, msg="a given gradient")
     if dtype == torch.float64:
-        start = x0.clone().requires_grad_()
-        rate = torch.tensor(lr, dtype=dtype, requires_grad=True)
+        start = x_.clone().requires_grad_()
+        rate = torch.tensor(lr, dtype=dtype, device=device, requires_grad=True)
         assert torch.autograd.gradcheck(
             lambda s, r: impl.gradient_descent(f, s, r, 4), (start, rate), fast_mode=True
         )

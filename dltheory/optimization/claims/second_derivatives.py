@@ -237,7 +237,7 @@ def _() -> Derivation:
 
 def _quadratic(A: torch.Tensor) -> Function:
     def fn(z: torch.Tensor) -> torch.Tensor:
-        return 0.5 * ((z @ A.to(z.dtype)) * z).sum(-1)
+        return 0.5 * ((z @ A.to(z)) * z).sum(-1)
 
     def mp(point):
         with mpmath.workdps(50):

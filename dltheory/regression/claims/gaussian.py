@@ -184,10 +184,13 @@ def _(impl, device, dtype) -> None:
     Xs, _, w, b0 = regression_data(1, 3, seed=53, dtype=dtype, device=device)
     centre, sigma = float(Xs[0] @ w + b0), 0.7
     draws = centre + sigma * randn(20000, seed=54)
-    grid = torch.linspace(centre - 12 * sigma, centre + 12 * sigma, 24001, dtype=dtype)
+    grid = torch.linspace(
+        centre - 12 * sigma, centre + 12 * sigma, 24001, dtype=dtype, device=device
+    )
     density = torch.exp(
         -impl.gaussian_nll(grid, torch.full_like(grid, centre), sigma**2, reduction="none")
-    )
+    ).cpu()
+    grid = grid.cpu()
     cdf = torch.cat([torch.zeros(1, dtype=dtype), torch.cumulative_trapezoid(density, grid)])
     empirical = torch.searchsorted(draws.sort().values, grid, right=True).to(dtype) / draws.numel()
     # DKW: P(sup_t |F_N(t) - F(t)| > eps) <= 2 exp(-2 N eps^2) = 1e-7 at N = 20000
@@ -198,7 +201,7 @@ def _(impl, device, dtype) -> None:
         f"{bound:.4f})"
     )
     ys = draws[:50].to(device)
-    want = scipy.stats.norm.logpdf(ys.numpy(), loc=centre, scale=sigma)
+    want = scipy.stats.norm.logpdf(ys.cpu().double().numpy(), loc=centre, scale=sigma)
     assert_close(
         -impl.gaussian_nll(ys, torch.full_like(ys, centre), sigma**2, reduction="none"), want
     )

@@ -45,7 +45,7 @@ def _monte_carlo(impl, w, b0, v, c, sigma, draws: int, seed: int, dtype, device)
     d_ = w.numel()
     Xs = randn(draws, d_, seed=seed).to(dtype).to(device)
     noise = (sigma * randn(draws, seed=seed + 1)).to(dtype).to(device)
-    y = (Xs.double() @ w.double() + b0 + noise.double()).to(dtype)
+    y = (Xs.double() @ w.double().to(device) + b0 + noise.double()).to(dtype)
     estimate = impl.squared_loss(
         impl.linear_model(Xs, v.to(dtype).to(device), torch.tensor(c, dtype=dtype, device=device)),
         y,

@@ -127,7 +127,7 @@ def _(impl, device, dtype) -> None:
     want_w, want_b, _ = _lstsq(Xs, y)
     assert_close(w, want_w, dtype=dtype, msg="w vs numpy.linalg.lstsq")
     assert_close(b0, want_b, dtype=dtype, msg="b vs numpy.linalg.lstsq")
-    X64, y64 = Xs.double(), y.double()
+    X64, y64 = Xs.double().cpu(), y.double().cpu()
     g = torch.Generator().manual_seed(81)
 
     def nll(weights, bias, sigma2):

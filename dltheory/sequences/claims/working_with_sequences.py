@@ -293,7 +293,10 @@ def _(impl, device, dtype) -> None:
     # padded batch: positions past each length are ignored, whatever they hold
     padded = torch.tensor([[0, 1, 2, 2], [2, 0, -7, 99]], device=device)
     got = impl.markov_log_prob(
-        padded, pi.to(dtype).to(device), A.to(dtype).to(device), lengths=torch.tensor([4, 2])
+        padded,
+        pi.to(dtype).to(device),
+        A.to(dtype).to(device),
+        lengths=torch.tensor([4, 2], device=device),
     )
     want = [
         _mp_chain_log_prob(s, pi.to(dtype).double(), A.to(dtype).double())
@@ -301,7 +304,7 @@ def _(impl, device, dtype) -> None:
     ]
     assert_accurate(got, want, msg="padded batch with lengths")
     if dtype == torch.float64:
-        p_leaf, a_leaf = pi.clone().requires_grad_(), A.clone().requires_grad_()
+        p_leaf, a_leaf = (t.to(device).requires_grad_() for t in (pi, A))
 
         def fn(a, b):
             return impl.markov_log_prob(seqs, a, b, validate=False)
