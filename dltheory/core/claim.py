@@ -46,7 +46,7 @@ from __future__ import annotations
 import builtins
 import enum
 import sys
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Generic, TypeVar
@@ -190,13 +190,26 @@ class Derivation:
     the docs: "sum of the components minus 1"); a residual SymPy already reduced to 0 or True
     as it was built is otherwise shown without content. For an erratum the derivation
     *disproves* the statement as written: ``witness`` substitutes values at which a residual
-    is nonzero (or false).
+    is nonzero (or false), and ``witness_symbols`` says what each of its symbols stands for
+    (markdown with LaTeX, keyed by the symbol's name as ``str`` gives it; one key such as
+    ``"V"`` covers a family of indexed symbols ``V[0, 1]``, ...), so that the errata page
+    defines every symbol it shows.
     """
 
     steps: Sequence[Step]
     residuals: Sequence[Any]
     witness: dict[Any, Any] | None = None
     compared: Sequence[str] = ()
+    witness_symbols: Mapping[str, str] = field(default_factory=dict)
+
+    def undefined_witness_symbols(self) -> list[str]:
+        """The witness's symbols that ``witness_symbols`` does not define."""
+        return [
+            str(k)
+            for k in (self.witness or {})
+            if str(k) not in self.witness_symbols
+            and str(k).split("[")[0] not in self.witness_symbols
+        ]
 
     @builtins.property
     def cited(self) -> tuple[str, ...]:

@@ -161,6 +161,19 @@ def _check_batches_with_dominant_rows(impl, dtype, device) -> None:
         torch.tensor(want, dtype=torch.float64),
         msg="log_softmax, confident rows: a dominant maximum",
     )
+    check_gradient_vs_torch(impl.log_softmax, torch.log_softmax, x, "log_softmax")
+
+
+def check_gradient_vs_torch(fn, builtin, x: torch.Tensor, name: str) -> None:
+    r"""The gradient of :math:`\sum v \cdot` ``fn(x, dim=-1)`` for fixed weights :math:`v`,
+    against autograd through the torch built-in in float64 on the same values."""
+    leaf = x.detach().clone().requires_grad_()
+    out = fn(leaf, dim=-1)
+    v = logits(tuple(out.shape), 50, x.dtype, x.device)
+    (got,) = torch.autograd.grad(out, leaf, v)
+    leaf64 = x.detach().double().cpu().requires_grad_()
+    (want,) = torch.autograd.grad(builtin(leaf64, -1), leaf64, v.double().cpu())
+    assert_close(got, want, dtype=x.dtype, msg=f"gradient of {name} vs autograd of torch's")
 
 
 @cross_entropy_expansion.property_leg(
@@ -251,6 +264,7 @@ def _(impl, device, dtype) -> None:
         assert_accurate(
             impl.logsumexp(x), want, msg="logsumexp (mpmath), confident rows: a dominant maximum"
         )
+        check_gradient_vs_torch(impl.logsumexp, torch.logsumexp, x, "logsumexp")
     # probability targets (exact zeros; confident rows too), every reduction, (N, C) and (N, C, d)
     for seed, shape in enumerate([(6, 5), (3, 4, 2)]):
         o_ = logits(shape, 41 + seed, dtype, device)

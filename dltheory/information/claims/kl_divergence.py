@@ -197,10 +197,34 @@ def _gaussian_kl_integral(mu_p, s_p, mu_q, s_q) -> float:
         return float(mpmath.quad(integrand, [-mpmath.inf, mu_p, mpmath.inf]))
 
 
+def _mp_gaussian_kl(mu_p: float, s_p: float, mu_q: float, s_q: float) -> float:
+    r"""The closed form at 60 digits: :math:`\log(\sigma_q/\sigma_p) + (\sigma_p^2 +
+    (\mu_p - \mu_q)^2)/(2\sigma_q^2) - \frac12`, rounded once to float64."""
+    with mpmath.workdps(60):
+        mp, sp_, mq, sq = (mpmath.mpf(v) for v in (mu_p, s_p, mu_q, s_q))
+        return float(mpmath.log(sq / sp_) + (sp_**2 + (mp - mq) ** 2) / (2 * sq**2) - 0.5)
+
+
+def _extreme_gaussian_parameters(dtype: torch.dtype) -> list[tuple[float, float, float, float]]:
+    """``(mu_p, sigma_p, mu_q, sigma_q)`` where each way of evaluating the closed form is used:
+    scale ratios within 5% and 20% of 1 and 2^-10 from it (the series in w = (r-1)/(r+1)),
+    a ratio that underflows (the logarithm from the scales apart), and means whose difference
+    overflows the dtype (halved first)."""
+    fi = torch.finfo(dtype)
+    return [
+        (0.0, 1.1, 0.0, 1.0),
+        (0.25, 1.0, 0.0, 1.2),
+        (0.0, 1.0 + 2.0**-10, 0.0, 1.0),
+        (0.0, fi.tiny, 0.0, fi.max / 4),
+        (fi.max * 0.875, 1.0, -fi.max * 0.875, fi.max * 0.875),
+    ]
+
+
 @kl_gaussian_closed_form.numeric_leg(
-    oracle="the integral by mpmath.quad (error in eps); torch.distributions.kl_divergence "
-    "(Normal; Independent Normal; divided by log 2 for bits); gradcheck and gradgradcheck in "
-    "every parameter (float64)"
+    oracle="the integral by mpmath.quad and the closed form at 60 digits at ratios near 1, "
+    "ratios that underflow and mean differences that overflow (error in eps); "
+    "torch.distributions.kl_divergence (Normal; Independent Normal; divided by log 2 for "
+    "bits); gradcheck and gradgradcheck in every parameter (float64)"
 )
 def _(impl, device, dtype) -> None:
     params = [
@@ -227,6 +251,14 @@ def _(impl, device, dtype) -> None:
     bits = impl.gaussian_kl_divergence(*params, base=2)
     want = D.kl_divergence(normal_p, normal_q) / math.log(2)
     assert_close(bits, want, dtype=dtype, msg="in bits vs torch / log 2")
+    extremes = torch.tensor(_extreme_gaussian_parameters(dtype), dtype=_F64)
+    columns = [on(extremes[:, k], dtype, device) for k in range(4)]
+    got = impl.gaussian_kl_divergence(*columns)
+    rounded = oracle_input(torch.stack(columns, dim=1)).tolist()
+    exact = [_mp_gaussian_kl(*row) for row in rounded]
+    assert_accurate(
+        got, exact, msg=f"near-equal, underflowing and overflowing parameters {rounded}"
+    )
     if dtype == torch.float64:  # with respect to both means and both scales
         leaves = tuple(v.detach().clone().requires_grad_() for v in params)
         closed_form = impl.gaussian_kl_divergence
