@@ -59,6 +59,7 @@ from site_markdown import (  # noqa: E402
     display_math,
     outcome_badge,
     set_claim_ids,
+    sympy_latex,
     text,
     witness_latex,
 )
@@ -308,7 +309,7 @@ def errata_page(chapters, results) -> str:
                 lines += [
                     f"**Symbolic witness:** at ${witness_latex(derivation.witness)}$ the "
                     f"difference between the statement as written and the correct one is "
-                    f"{code(sym.get('value_at_witness', '?'))}, not 0.",
+                    f"{code(sym.get('value_at_witness', '?'))}, not 0{witness_where(derivation)}.",
                     "",
                 ]
             lines += [
@@ -321,6 +322,16 @@ def errata_page(chapters, results) -> str:
         lines += ["No erratum is registered."]
     lines += notation_section(chapters, results)
     return "\n".join(lines)
+
+
+def witness_where(derivation) -> str:
+    """``", where $a$ is ...; $b$ is ..."``: what each symbol of the witness stands for."""
+    by_name = {str(k): k for k in derivation.witness}
+    parts = []
+    for name, meaning in derivation.witness_symbols.items():
+        symbol = f"${sympy_latex(by_name[name])}$" if name in by_name else f"${name}[\\dots]$"
+        parts.append(f"{symbol} is {text(meaning)}")
+    return f", where {'; '.join(parts)}" if parts else ""
 
 
 def notation_section(chapters, results) -> list[str]:

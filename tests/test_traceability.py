@@ -7,7 +7,8 @@
 * a leg reaches the code under test only through ``impl``, and only the functions the record
   declares in ``code`` (``ClaimFunctions`` refuses the others; ``tests/test_claims.py`` checks
   that every declared function was exercised);
-* every public reference function is checked by some claim.
+* every public reference function is checked by some claim;
+* every symbol of an erratum's symbolic witness is defined where the errata page shows it.
 """
 
 from __future__ import annotations
@@ -114,6 +115,20 @@ def test_corrections_point_at_claims_that_verify():
     for claim in CLAIMS:
         if claim.corrects:
             assert by_id[claim.corrects].expected_outcome == "verified", claim.id
+
+
+@pytest.mark.parametrize(
+    "claim",
+    [c for c in CLAIMS if c.kind.value == "erratum" and c.symbolic is not None],
+    ids=lambda c: c.id,
+)
+def test_every_witness_symbol_is_defined(claim):
+    """The errata page shows a symbolic witness ("at a = 3/8 ...") with what each of its
+    symbols stands for: the derivation must define every one."""
+    derivation = claim.symbolic.run()
+    assert derivation.witness, f"{claim.id}: an erratum's symbolic leg gives a witness"
+    undefined = derivation.undefined_witness_symbols()
+    assert not undefined, f"{claim.id}: witness_symbols does not define {undefined}"
 
 
 def test_tests_name_only_known_claims(request):

@@ -242,6 +242,12 @@ def _() -> Derivation:
         ],
         residuals=[ratio.subs(u, u1) - ratio.subs(u, u2)],
         witness={u1: 0, u2: sp.Rational(1, 2)},
+        witness_symbols={
+            "u_1": r"a distance $\|\mathbf{q} - \mathbf{k}\| \le 1$ at which the ratio of "
+            r"$1 - u$ to $\frac34(1 - u^2)$ is taken",
+            "u_2": r"a second such distance; proportional kernels would have the same ratio at "
+            r"both",
+        },
         compared=[r"the ratio at $u_1$ minus the ratio at $u_2$ (0 if proportional)"],
     )
 

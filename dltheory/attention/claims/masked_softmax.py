@@ -198,6 +198,12 @@ def _() -> Derivation:
         ],
         residuals=[truncated - masked],
         witness={a1: 0, a2: 0, v1: 1},
+        witness_symbols={
+            "a_1": r"the score $a(\mathbf{q}, \mathbf{k}_1)$ of the one valid key "
+            r"($l = 1$ of $n = 2$)",
+            "a_2": r"the score $a(\mathbf{q}, \mathbf{k}_2)$ of the padded key",
+            "v_1": r"the (scalar) value of the valid key",
+        },
         compared=["the truncated sum minus the masked attention"],
     )
 
@@ -260,6 +266,10 @@ def _() -> Derivation:
         ],
         residuals=[weight],
         witness={n: 3},
+        witness_symbols={
+            "n": r"the number of keys, every one of them padding since the valid length is "
+            r"$l = 0$"
+        },
         compared=["a padded position's weight (0 if it vanished)"],
     )
 

@@ -254,6 +254,10 @@ def _() -> Derivation:
         ],
         residuals=[boxcar > 0],
         witness={u: 2},
+        witness_symbols={
+            "u": r"the distance $\|\mathbf{q} - \mathbf{k}\|$ from the query to the only "
+            r"key, under the boxcar kernel of width 1"
+        },
         compared=["the denominator is positive"],
     )
 

@@ -247,6 +247,12 @@ def _() -> Derivation:
         ],
         residuals=[layer - convolution],
         witness=witness,
+        witness_symbols={
+            "V": r"the kernel of the layer (7.1.3) with $\Delta = 1$; $V[a, b]$ is its entry "
+            r"at offset $(a, b)$, $a, b \in \{-1, 0, 1\}$",
+            "X": r"the input image; $X[a, b]$ is its entry at offset $(a, b)$ from the output "
+            r"position $(i, j) = (0, 0)$",
+        },
         compared=["the layer minus the convolution at (0, 0)"],
     )
 

@@ -258,6 +258,10 @@ def _() -> Derivation:
         residuals=[sp.exp(limit) - sp.exp(h_x)],
         compared=[r"$e^{h(X, X)}$ (the limit) minus $e^{h(X)}$"],
         witness={sigma: 1},
+        witness_symbols={
+            "sigma": r"the standard deviation of $X \sim \mathcal{N}(0, \sigma^2)$, paired "
+            r"with $Y_\varepsilon = X + \varepsilon Z$ as $\varepsilon \to 0$"
+        },
     )
 
 
@@ -515,6 +519,9 @@ def _() -> Derivation:
         residuals=[sp.Min(0, h_xy - h_x)],
         compared=[r"$\min(0, h(X, Y) - h(X))$"],
         witness={w: sp.Rational(1, 2)},
+        witness_symbols={
+            "w": r"the common width of $X$ and $Y$, independent and each uniform on $[0, w]$"
+        },
     )
 
 

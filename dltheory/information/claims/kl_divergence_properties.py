@@ -485,6 +485,10 @@ def _() -> Derivation:
         residuals=[sp.simplify(sp.exp(-kl))],
         compared=[r"$e^{-D}$, 0 if $D = \infty$"],
         witness={a: 1},
+        witness_symbols={
+            "a": r"the exponent in the density $q(x) = (a + 1)x^a$ of $Q$ on $[0, 1]$, compared "
+            r"with $P = U[0, 1]$"
+        },
     )
 
 

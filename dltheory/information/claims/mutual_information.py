@@ -251,6 +251,10 @@ def _() -> Derivation:
             r"$\mathbb{E}_{(x, y)}\{\cdot\}$ minus $I(X, Y)$",
         ],
         witness={a: sp.Rational(3, 8)},
+        witness_symbols={
+            "a": r"each diagonal entry of the joint table $\begin{pmatrix} a & 1/2 - a \\ "
+            r"1/2 - a & a \end{pmatrix}$ of $X, Y$ (both marginals $(\frac12, \frac12)$)"
+        },
     )
 
 

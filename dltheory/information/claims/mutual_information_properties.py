@@ -459,6 +459,10 @@ def _() -> Derivation:
         residuals=[gap],
         compared=[r"$h(Y) - h(X)$"],
         witness={a: 2},
+        witness_symbols={
+            "a": r"the positive factor in $Y = aX$, an invertible function of "
+            r"$X \sim \mathcal{N}(0, \sigma^2)$"
+        },
     )
 
 

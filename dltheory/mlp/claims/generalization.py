@@ -75,6 +75,11 @@ def _() -> Derivation:
         ],
         residuals=[sp.Eq(y1, y2)],
         witness={y1: 0, y2: 1},
+        witness_symbols={
+            "y_1": r"the label of one of two training examples that share the input "
+            r"$\mathbf{x}$",
+            "y_2": r"the label of the other example with the same input $\mathbf{x}$",
+        },
         compared=["the labels of the repeated input must agree"],
     )
 

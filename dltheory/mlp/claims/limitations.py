@@ -182,6 +182,11 @@ def _() -> Derivation:
         ],
         residuals=[sp.StrictGreaterThan(first, second)],
         witness={w: 1, b: 0},
+        witness_symbols={
+            "w": r"the positive weight of the income $x$ (millions of dollars) in the model "
+            r"$\log p(x) = wx + b$",
+            "b": r"the bias of the model $\log p(x) = wx + b$",
+        },
         compared=["the first gain exceeds the second (the statement as written)"],
     )
 

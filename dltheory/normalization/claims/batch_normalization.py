@@ -271,6 +271,12 @@ def _() -> Derivation:
         ],
         residuals=[written - 1],
         witness={v: 0, eps: sp.Rational(1, 100000)},
+        witness_symbols={
+            "v": r"the biased variance $\frac{1}{|\mathcal{B}|}\sum_{x \in \mathcal{B}}"
+            r"(x - \hat\mu_\mathcal{B})^2$ of one feature over the minibatch",
+            "\\epsilon": r"the small constant added to $v$ in "
+            r"$\hat\sigma_\mathcal{B}^2 = v + \epsilon$",
+        },
         compared=[r"the variance minus 1"],
     )
 

@@ -214,6 +214,14 @@ def _() -> Derivation:
             r1: sp.Rational(1, 2),
             r2: sp.Rational(1, 2),
         },
+        witness_symbols={
+            "q_1": r"the guessed probability $Q(Y = y_1)$ of the first of the two values of $Y$",
+            "q_2": r"the guessed probability $Q(Y = y_2)$",
+            "p_1": r"the likelihood $P(X \mid Y = y_1)$ of the observation $X$",
+            "p_2": r"the likelihood $P(X \mid Y = y_2)$",
+            "\\pi_1": r"the prior probability $P(Y = y_1)$",
+            "\\pi_2": r"the prior probability $P(Y = y_2)$",
+        },
         compared=[r"$E_Q[-\log P(X \mid Y)] \ge -\log P(X)$ ($0 \ge \log\frac43$ at the witness)"],
     )
 

@@ -183,6 +183,10 @@ def _() -> Derivation:
         ],
         residuals=[x1 - sp.Abs(x1)],
         witness={x1: -1},
+        witness_symbols={
+            "x_1": r"the only entry of $\mathbf{x} \in \mathbb{R}^1$: the notes' formula at "
+            r"$p = 1$ gives $x_1$, the norm $|x_1|$"
+        },
         compared=[r"$(\sum_i x_i^1)^{1/1} - \|\mathbf{x}\|_1$"],
     )
 
@@ -295,6 +299,10 @@ def _() -> Derivation:
         ],
         residuals=[sp.Le(*sides)],
         witness={p: sp.Rational(1, 2)},
+        witness_symbols={
+            "p": r"the exponent of $\|\cdot\|_p$, applied to the unit vectors "
+            r"$\mathbf{x} = \mathbf{e}_1$, $\mathbf{y} = \mathbf{e}_2$ of $\mathbb{R}^2$"
+        },
         compared=[r"$2^{1/p} \le 2$"],
     )
 

@@ -172,6 +172,13 @@ def _() -> Derivation:
         ],
         residuals=[lhs - rhs],
         witness={x1: 1, x2: 0, y1: -1, y2: 0},
+        witness_symbols={
+            "x_1": r"the first coordinate of $\mathbf{x} = (x_1, x_2)$, the norm being "
+            r"$\ell_2$ on $\mathbb{R}^2$",
+            "x_2": r"the second coordinate of $\mathbf{x} = (x_1, x_2)$",
+            "y_1": r"the first coordinate of $\mathbf{y} = (y_1, y_2)$",
+            "y_2": r"the second coordinate of $\mathbf{y} = (y_1, y_2)$",
+        },
         compared=[r"$\|\mathbf{x}+\mathbf{y}\|_2 - \|\mathbf{x}\|_2 - \|\mathbf{y}\|_2$"],
     )
 

@@ -225,6 +225,13 @@ def _() -> Derivation:
         ],
         residuals=[left - right],
         witness={w1: 0, b1: 1, x1: 0, y1: 0, eta: 1},
+        witness_symbols={
+            "w": r"the weight of the one-feature ($d = 1$) model $\hat y = wx + b$",
+            "b": r"the bias of $\hat y = wx + b$, the parameter being updated",
+            "x": r"the feature of the minibatch's only example ($|\mathcal{B}| = 1$)",
+            "y": r"the label of the minibatch's only example",
+            "\\eta": r"the learning rate of the SGD step",
+        },
         compared=[r"$b - \eta\,\partial_b l$ minus the notes' right-hand side"],
     )
 

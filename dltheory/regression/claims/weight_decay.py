@@ -162,6 +162,14 @@ def _() -> Derivation:
         ],
         residuals=[decayed - written],
         witness={eta: 1, lam: 1, w0: 1, g: 0},
+        witness_symbols={
+            "\\eta": r"the learning rate",
+            "\\lambda": r"the weight-decay coefficient, which shrinks $w$ by the factor "
+            r"$1 - \eta\lambda$",
+            "w": r"the single weight being updated ($d = 1$)",
+            "g": r"the minibatch average $\frac{1}{|\mathcal{B}|}\sum_i \partial_w l^{(i)}$ "
+            r"of the loss gradients",
+        },
         compared=[r"the decayed update minus the notes' right-hand side"],
     )
 

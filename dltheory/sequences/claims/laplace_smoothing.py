@@ -194,6 +194,7 @@ def _erratum_symbolic(order: int) -> Derivation:
     starts = sp.Symbol("n_c", nonnegative=True)  # n-grams that start with the context
     written = (starts + eps) / (starts + 1 + eps)  # the notes count the final context once more
     context = "x" if order == 2 else "x, x'"
+    gram = "bigram" if order == 2 else "trigram"
     return Derivation(
         steps=[
             Step(
@@ -209,6 +210,11 @@ def _erratum_symbolic(order: int) -> Derivation:
         ],
         residuals=[sp.simplify(written - 1)],
         witness={starts: 0, eps: 1},
+        witness_symbols={
+            "n_c": rf"the number of {gram}s that start with the context $({context})$, which "
+            rf"ends the text, so $n({context}) = n_c + 1$",
+            "\\epsilon": rf"the smoothing constant $\epsilon_{order}$ of the {gram} estimate",
+        },
         compared=["the row sum minus 1"],
     )
 

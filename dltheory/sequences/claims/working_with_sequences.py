@@ -167,6 +167,11 @@ def _() -> Derivation:
         ],
         residuals=[sp.factor(joint - written)],
         witness={a: sp.Rational(1, 2), b: sp.Rational(1, 2)},
+        witness_symbols={
+            "a": r"$P(x_1 = 0)$, for independent random bits $x_1, x_2$ and "
+            r"$x_3 = x_1 \oplus x_2$",
+            "b": r"$P(x_2 = 0)$, the bit $x_2$ being independent of $x_1$",
+        },
         compared=[r"$P(0,0,0)$ minus the notes' product, $ab(1 - a)$"],
     )
 
