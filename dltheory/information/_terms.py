@@ -66,8 +66,7 @@ class _XLogY(torch.autograd.Function):
     @staticmethod
     def forward(ctx, x: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
         ctx.save_for_backward(x, y)
-        value = x * torch.log(y)
-        return torch.where(x == 0, torch.zeros_like(value), value)
+        return torch.xlogy(x, y)
 
     @staticmethod
     def backward(ctx, grad: torch.Tensor):
@@ -116,8 +115,12 @@ def _rel_entr_grads(grad: torch.Tensor, p: torch.Tensor, qs) -> tuple[torch.Tens
 
 
 def xlogy(x: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
-    r""":math:`x \log y`, with :math:`0 \log y = 0` for every :math:`y` (including 0)."""
-    return _XLogY.apply(x, y)
+    r""":math:`x \log y`, with :math:`0 \log y = 0` for every :math:`y` (0 included) but NaN
+    (``torch.xlogy``'s value); the gradient with respect to :math:`y` is 0 where :math:`x = 0`
+    (autograd of ``torch.xlogy`` gives NaN there at :math:`y = 0`)."""
+    if torch.is_grad_enabled() and (x.requires_grad or y.requires_grad):
+        return _XLogY.apply(x, y)
+    return torch.xlogy(x, y)  # no graph: no autograd.Function call
 
 
 def rel_entr(p: torch.Tensor, *qs: torch.Tensor) -> torch.Tensor:

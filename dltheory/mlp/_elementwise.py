@@ -49,7 +49,7 @@ def _far_left(w: torch.Tensor) -> torch.Tensor | None:
     r"""Where :math:`e^{-x}` overflows (``None`` if nowhere): there :math:`\sigma(x) \approx
     \sigma'(x) \approx e^x`, to within a factor :math:`1 + e^x`."""
     low = -math.log(torch.finfo(w.dtype).max)
-    if w.numel() and has_values(w) and bool(w.amin() < low):
+    if w.numel() and has_values(w) and float(w.amin()) < low:
         return w < low
     return None
 
@@ -65,6 +65,15 @@ def _sigmoid_value(w: torch.Tensor) -> tuple[torch.Tensor, tuple[torch.Tensor, .
     return y, (u, y)
 
 
+def _sigmoid_inference(w: torch.Tensor) -> tuple[torch.Tensor, tuple[torch.Tensor, ...]]:
+    r""":math:`\sigma(w)` when no gradient is recorded: ``torch.sigmoid`` (the same
+    :math:`1/(1 + e^{-w})` in one fused pass) and :math:`e^{w}` where :math:`e^{-w}` overflows
+    (the built-in gives 0 there)."""
+    y = torch.sigmoid(w)
+    far = _far_left(w)
+    return (y if far is None else torch.where(far, torch.exp(w), y)), ()
+
+
 def _sigmoid_slope(w: torch.Tensor, u: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
     # e^{-x} / (1 + e^{-x})^2; near x = 0 the rounded product can exceed the exact maximum
     # 1/4 by an ulp (x = 2^-52 gives 0.25 + 2^-54), so it is capped there
@@ -74,16 +83,17 @@ def _sigmoid_slope(w: torch.Tensor, u: torch.Tensor, y: torch.Tensor) -> torch.T
 
 
 def _tanh_value(w: torch.Tensor) -> tuple[torch.Tensor, tuple[torch.Tensor, ...]]:
-    r""":math:`\tanh w` and, for the backward pass, :math:`q = 1 + e^{-2|w|}` (the
-    denominator, accurate in :math:`[1, 2]`)."""
-    m = w.abs().mul_(-2).expm1_()  # e^{-2|x|} - 1 in [-1, 0], exact near 0
-    q = m + 2
-    return m.div_(q).neg_().copysign_(w), (q,)  # (1 - e^{-2|x|}) / (1 + e^{-2|x|}), odd
+    r""":math:`\tanh w` by ``torch.tanh`` (within an ulp, odd, :math:`\pm 1` at
+    :math:`\pm\infty`); the backward pass needs nothing but :math:`w`."""
+    return torch.tanh(w), ()
 
 
-def _tanh_slope(w: torch.Tensor, q: torch.Tensor) -> torch.Tensor:
-    # 4e / (1 + e)^2 with e = e^{-2|x|} recomputed: 1 + m has lost it where it is tiny
-    return w.abs().mul_(-2).exp_().mul_(4).div_(q).div_(q)
+def _tanh_slope(w: torch.Tensor) -> torch.Tensor:
+    # 4e / (1 + e)^2 with e = e^{-2|x|}: every step rounds once, nothing cancels (unlike
+    # 1 - tanh^2 x where tanh x rounds to +-1)
+    e = w.abs().mul_(-2).exp_()
+    q = e.add(1)
+    return e.mul_(4).div_(q).div_(q)
 
 
 class _Smooth(torch.autograd.Function):
@@ -108,9 +118,21 @@ class _Smooth(torch.autograd.Function):
         return ctx.slope(w, *kept).mul_(grad).to(x.dtype), None, None, None
 
 
+def _without_graph(x: torch.Tensor, value) -> torch.Tensor:
+    """``value`` of ``x`` in the computing dtype, rounded once; no autograd.Function (whose
+    call alone costs several times a small built-in call) when no gradient is recorded."""
+    if x.dtype in (torch.float32, torch.float64):
+        return value(x)[0]
+    return value(x.to(torch.float32))[0].to(x.dtype)
+
+
 def _sigmoid(x: torch.Tensor) -> torch.Tensor:
+    if not (x.requires_grad and torch.is_grad_enabled()):
+        return _without_graph(x, _sigmoid_inference)
     return _Smooth.apply(x, _sigmoid_value, _sigmoid_slope, _sigmoid_derivative)
 
 
 def _tanh(x: torch.Tensor) -> torch.Tensor:
+    if not (x.requires_grad and torch.is_grad_enabled()):
+        return _without_graph(x, _tanh_value)
     return _Smooth.apply(x, _tanh_value, _tanh_slope, _tanh_derivative)

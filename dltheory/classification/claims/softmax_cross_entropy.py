@@ -169,7 +169,7 @@ def check_gradient_vs_torch(fn, builtin, x: torch.Tensor, name: str) -> None:
     against autograd through the torch built-in in float64 on the same values."""
     leaf = x.detach().clone().requires_grad_()
     out = fn(leaf, dim=-1)
-    v = logits(tuple(out.shape), 50, x.dtype, x.device)
+    v = logits(tuple(out.shape), 50, x.dtype, str(x.device))
     (got,) = torch.autograd.grad(out, leaf, v)
     leaf64 = x.detach().double().cpu().requires_grad_()
     (want,) = torch.autograd.grad(builtin(leaf64, -1), leaf64, v.double().cpu())
@@ -242,6 +242,10 @@ def _(impl, device, dtype) -> None:
     x3 = logits((3, 4, 5), 39, dtype, device)
     want = scipy.special.logsumexp(oracle_input(x3), axis=-1)
     assert_close(impl.logsumexp(x3), want, msg="logsumexp without dim (the last)")
+    v = logits((7,), 51, dtype, device)  # one vector: a single slice, no batch dimension
+    for keepdim in (False, True):
+        want = scipy.special.logsumexp(oracle_input(v), axis=0, keepdims=keepdim)
+        assert_close(impl.logsumexp(v, dim=0, keepdim=keepdim), want, msg="logsumexp of a vector")
     for x in (logits((6, 7), 40, dtype, device, scale=10.0), extreme.to(dtype).to(device)):
         for dim in (-1, 0):
             for keepdim in (False, True):
