@@ -353,6 +353,7 @@ def test_a_failure_report_in_the_terminal_shows_the_snippet(capsys):
 CONFIDENT = "confident rows"  # log of the rounded 1 + s, not log1p(s): tiny losses lose digits
 SECOND = "second derivatives"  # a NumPy backward pass is differentiable once
 EXTREME_GAUSSIANS = "underflowing and overflowing parameters"
+WIDE_UNIFORM = "the width overflows"
 EXPLAINED = {
     "torch_builtins.py": {
         # F.cross_entropy: a loss near 1e-5 off by ~1e4 eps (its absolute accuracy only)
@@ -369,6 +370,8 @@ EXPLAINED = {
         # the closed form as written: sigma_q / sigma_p overflows at sigma_p = tiny,
         # sigma_q = max / 4, so the divergence (1416.29 in float64) comes out +inf
         "information.kl-gaussian-closed-form": EXTREME_GAUSSIANS,
+        # Uniform.entropy is log(high - low): +inf where the width overflows the dtype
+        "information.differential-entropy-definition": WIDE_UNIFORM,
     },
     "numpy_impl.py": {
         "classification.cross-entropy-one-hot": CONFIDENT,
@@ -386,7 +389,7 @@ EXPLAINED = {
         "information.kl-definition": "gradcheck",
         "information.cross-entropy-definition": "gradcheck",
         "information.kl-gaussian-closed-form": EXTREME_GAUSSIANS,  # the same overflow
-        "information.differential-entropy-definition": "gradcheck",
+        "information.differential-entropy-definition": WIDE_UNIFORM,  # log(b - a) overflows
         "information.kl-nonnegative": "vs mpmath",  # p log(p / q) for q close to p
         "information.cross-entropy-decomposition": "",  # the same: H + KL off by 16 eps
     },

@@ -319,6 +319,14 @@ def _(impl, device, dtype) -> None:
     assert_accurate(got_u, [_uniform_integral(a, b) for a, b in ends], msg="uniform vs quad")
     sigmas = oracle_input(scale[:3]).tolist()  # quadrature is costly: three scales suffice
     assert_accurate(got_n[:3], [_gaussian_integral(v) for v in sigmas], msg="Gaussian vs quad")
+    # ends whose difference overflows the dtype (float32: -3e38 to 3e38, entropy 89.29)
+    big = torch.finfo(dtype).max * 0.875
+    wide = impl.uniform_differential_entropy(
+        on(torch.tensor([-big], dtype=torch.float64), dtype, device), big
+    )
+    with mpmath.workdps(DPS):
+        exact = float(mpmath.log(2 * mpmath.mpf(big)))
+    assert_accurate(wide, [exact], msg=f"uniform on [-{big:g}, {big:g}]: the width overflows")
     uniform = D.Uniform(low.double().cpu(), high.double().cpu())
     normal = D.Normal(torch.zeros(5, dtype=torch.float64), scale.double().cpu())
     assert_close(got_u, uniform.entropy(), dtype=dtype, msg="vs torch.distributions.Uniform")

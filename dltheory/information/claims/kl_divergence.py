@@ -208,14 +208,15 @@ def _mp_gaussian_kl(mu_p: float, s_p: float, mu_q: float, s_q: float) -> float:
 def _extreme_gaussian_parameters(dtype: torch.dtype) -> list[tuple[float, float, float, float]]:
     """``(mu_p, sigma_p, mu_q, sigma_q)`` where each way of evaluating the closed form is used:
     scale ratios within 5% and 20% of 1 and 2^-10 from it (the series in w = (r-1)/(r+1)),
-    a ratio that underflows (the logarithm from the scales apart), and means whose difference
-    overflows the dtype (halved first)."""
+    ratios that underflow (the logarithm from the two scales apart: a huge and a small
+    sigma_q), and means whose difference overflows the dtype (halved first)."""
     fi = torch.finfo(dtype)
     return [
         (0.0, 1.1, 0.0, 1.0),
         (0.25, 1.0, 0.0, 1.2),
         (0.0, 1.0 + 2.0**-10, 0.0, 1.0),
         (0.0, fi.tiny, 0.0, fi.max / 4),
+        (0.0, fi.tiny * 2.0**-4, 0.0, 0.25),
         (fi.max * 0.875, 1.0, -fi.max * 0.875, fi.max * 0.875),
     ]
 
