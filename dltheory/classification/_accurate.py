@@ -22,11 +22,6 @@ _LOG_HALF = -math.log(2.0)
 _SMALL_CALL = 1024  # elements up to which the cost of a call is its number of operations
 
 
-def _small_float32(x: torch.Tensor) -> bool:
-    """A small float32 call with values: cheapest exact enough in float64 (one operation)."""
-    return x.dtype == torch.float32 and 0 < x.numel() <= _SMALL_CALL and has_values(x)
-
-
 def in_compute_dtype(x: torch.Tensor) -> torch.Tensor:
     """``x`` in the dtype arithmetic is carried out in (float32 for float16/bfloat16)."""
     t = opmath_dtype(x.dtype)
@@ -71,23 +66,20 @@ def accurate_log_softmax(x: torch.Tensor, dim: int) -> torch.Tensor:
     :math:`\log\frac12` and already accurate to a few ulps. Rows far from confident cost one
     extra pass (the row maxima).
     """
-    if _small_float32(x):
-        # in float64 every entry is correctly rounded to float32 unless log s < 2e-9 (the
-        # largest entry of an extremely confident row): only then the general path
-        y64 = torch.log_softmax(x, dim, dtype=torch.float64)
-        if float(y64.detach().max()) < -1e-8:
-            return y64.float()
-    if x.dim() == 1:  # one slice: give it a batch dimension for the row indexing below
+    if x.dim() == 1 and x.numel() > _SMALL_CALL:  # one slice: a batch dimension for indexing
         return accurate_log_softmax(x.unsqueeze(0), 1).squeeze(0)
     y = torch.log_softmax(x, dim)
-    if not has_values(x):
+    if not has_values(x) or x.numel() == 0:
         return y
-    near = y.amax(dim, keepdim=True) > _LOG_HALF  # amax: far cheaper than max with indices
-    if x.numel() <= _SMALL_CALL:  # a small call: fixed everywhere, no row indexing, no sync
+    if x.numel() <= _SMALL_CALL:  # a small call: one check, then fixed everywhere at once
+        if not y.max().item() > _LOG_HALF:  # no confident row (NaN rows stay NaN)
+            return y
+        near = y.amax(dim, keepdim=True) > _LOG_HALF
         m = x.amax(dim, keepdim=True)
         top = x == m  # in a row with p_max > 1/2 the maximum is unique and others' e < 1
         rest = torch.exp(x - m).masked_fill(top, 0.0).sum(dim, keepdim=True)
         return torch.where(top & near, -torch.log1p(rest), y)
+    near = y.amax(dim, keepdim=True) > _LOG_HALF  # amax: far cheaper than max with indices
     if not bool(near.any()):
         return y
     rows = _rows(near, dim)
@@ -159,10 +151,11 @@ def index_losses(x: torch.Tensor, index: torch.Tensor, cdim: int) -> torch.Tenso
     e^{o_k - o_c})`. When most samples of a batch are that confident (judged on its first
     64), the whole batch is computed that way instead of twice.
     """
-    if _small_float32(x):  # correctly rounded from float64 unless a loss is below 2e-9
-        loss64 = F.cross_entropy(x.double(), index, reduction="none")
-        if float(loss64.detach().min()) > 1e-8:
-            return loss64.float()
+    if 0 < x.numel() <= _SMALL_CALL and has_values(x):  # a small call: one check
+        loss = F.cross_entropy(x, index, reduction="none")
+        if not loss.min().item() < _LOG_TWO:  # no confident sample (NaN losses stay NaN)
+            return loss
+        return _relative_losses(x, index, cdim)
     if x.dim() == 1:
         return index_losses(x.unsqueeze(0), index.unsqueeze(0), 1).squeeze(0)
     if not has_values(x) or x.shape[0] == 0:

@@ -226,7 +226,8 @@ def log_softmax(input: torch.Tensor, dim: int = -1) -> torch.Tensor:
     """
     check_floating("input", input)
     dim = normalize_dim("input", input, dim)
-    return accurate_log_softmax(in_compute_dtype(input), dim).to(input.dtype)
+    y = accurate_log_softmax(in_compute_dtype(input), dim)
+    return y if y.dtype == input.dtype else y.to(input.dtype)
 
 
 def logsumexp(input: torch.Tensor, dim: int = -1, keepdim: bool = False) -> torch.Tensor:
@@ -312,6 +313,8 @@ def _check_target(input: torch.Tensor, target: object, validate: bool) -> bool:
 
 
 def _reduce(loss: torch.Tensor, reduction: str) -> torch.Tensor:
+    if reduction != "none" and loss.numel() == 1:  # the sum and the mean of one loss: itself
+        return loss.reshape(())
     if reduction == "sum":
         return loss.sum()
     if reduction == "mean":
@@ -428,7 +431,8 @@ def cross_entropy(
         work = in_compute_dtype(input)
         if torch.is_grad_enabled() and input.requires_grad:
             return _IndexCrossEntropy.apply(work, index, cdim, reduction).to(input.dtype)
-        return _reduce(index_losses(work, index, cdim), reduction).to(input.dtype)
+        loss = _reduce(index_losses(work, index, cdim), reduction)
+        return loss if loss.dtype == input.dtype else loss.to(input.dtype)
     return _CrossEntropy.apply(input, target, cdim, reduction)
 
 
