@@ -101,15 +101,17 @@ def main(argv: list[str] | None = None) -> int:
             mine = [a for a in accuracy if a.function == case.function]
             rows.append(
                 Row(case.function, case.shape, ours_ms, builtin_ms, case.builtin_name,
-                    case.goal, case.note, mine)
+                    case.goal, case.note, mine, case.why)
             )  # fmt: skip
             row = rows[-1]
-            flag = "" if row.goal is None or row.ratio <= row.goal else "  over goal"
+            over = row.goal is not None and row.ratio > row.goal
             print(
                 f"{row.function:<42} {row.shape:<22} {row.ours_ms:9.4f} {row.builtin_ms:9.4f} "
-                f"{row.ratio:6.2f}{flag}",
+                f"{row.ratio:6.2f}{'  over goal' if over else ''}",
                 flush=True,
             )
+            if over and row.why:
+                print(f"    why: {row.why}", flush=True)
         for acc in accuracy:
             print(
                 f"  accuracy {acc.function:<33} {acc.inputs:<40} ours {_fmt_eps(acc.ours_eps)} "
@@ -131,6 +133,7 @@ def main(argv: list[str] | None = None) -> int:
                 "goal": r.goal,
                 "within_goal": None if r.goal is None else r.ratio <= r.goal,
                 "note": r.note,
+                "why": r.why,
             }
             for r in rows
         ],

@@ -100,8 +100,9 @@ def cases(quick: bool, device: str) -> list[Case]:
     return out
 
 
-def _worst(got: torch.Tensor, values: torch.Tensor) -> float:
-    """Largest error of each column's standardization, in eps of its conditioning."""
+def _worst(got: torch.Tensor, values: torch.Tensor, *, conditioned: bool = True) -> float:
+    """Largest error of each column's standardization, in eps of its conditioning (or, with
+    ``conditioned=False``, in eps of the output itself, at least 1)."""
     worst = 0.0
     eps = torch.finfo(torch.float64).eps
     for column, out in zip(values.T.tolist(), got.T.tolist(), strict=True):
@@ -111,7 +112,7 @@ def _worst(got: torch.Tensor, values: torch.Tensor) -> float:
         spread = max(abs(v) + abs(mu) for v in xs) / root
         for v, o in zip(xs, out, strict=True):
             z = (v - mu) / root
-            scale = max(abs(z), (1 + abs(z)) * spread)
+            scale = max(abs(z), (1 + abs(z)) * spread) if conditioned else max(abs(z), 1)
             worst = max(worst, float(abs(mpmath.mpf(o) - z) / scale) / eps)
     return worst
 
@@ -144,4 +145,16 @@ def accuracy(quick: bool) -> list[Accuracy]:
                     "F.layer_norm",
                 )
             )
+    with mpmath.workdps(60):  # the mean's rounding error itself, not scaled by conditioning
+        x = _x(n, c, dtype=torch.float64, loc=1e6)
+        rows = x.T.contiguous()
+        out.append(
+            Accuracy(
+                f"{CH}.layer_norm",
+                "float64, mean 1e6 x spread, eps of the output",
+                _worst(layer_norm(rows, n).T, x, conditioned=False),
+                _worst(F.layer_norm(rows, (n,)).T, x, conditioned=False),
+                "F.layer_norm",
+            )
+        )
     return out

@@ -38,6 +38,9 @@ class Case:
     builtin_name: str
     goal: float | None = None  # the ratio the function should stay within
     note: str = ""
+    #: where the ratio may exceed the goal: what the extra time buys (accuracy, a documented
+    #: behaviour) that the built-in does not give
+    why: str = ""
 
 
 @dataclass
@@ -61,6 +64,7 @@ class Row:
     goal: float | None
     note: str = ""
     accuracy: list[Accuracy] = field(default_factory=list)
+    why: str = ""
 
     @property
     def ratio(self) -> float:

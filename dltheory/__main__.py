@@ -4,4 +4,5 @@ import sys
 
 from dltheory.cli import main
 
-sys.exit(main())
+if __name__ == "__main__":  # not again in a worker process that imports this module
+    sys.exit(main())

@@ -84,6 +84,12 @@ def _selection_help() -> str:
     )
 
 
+def _positive_int(text: str) -> int:
+    if not text.isdigit() or int(text) < 1:
+        raise argparse.ArgumentTypeError(f"expected a positive integer, got {text!r}")
+    return int(text)
+
+
 class _Parser(argparse.ArgumentParser):
     def error(self, message: str):  # one line and exit 2, no usage dump
         self.exit(EXIT_USAGE, f"dltheory: error: {message} (see dltheory {self._sub()}--help)\n")
@@ -142,6 +148,13 @@ def _parser() -> argparse.ArgumentParser:
         metavar="LIST",
         default="symbolic,numeric,property",
         help="comma-separated legs to run (default: all three)",
+    )
+    verify.add_argument(
+        "--jobs",
+        metavar="N",
+        type=_positive_int,
+        default=None,
+        help="worker processes (default: one per CPU; 1 runs every claim in this process)",
     )
 
     check = sub.add_parser(
@@ -315,6 +328,27 @@ def _run_all(claims, run_one: Callable[[Any], Any], quiet: bool) -> tuple[list, 
     return results, False
 
 
+def _run_in_workers(claims, jobs: int, device, legs, profile, quiet: bool) -> tuple[list, bool]:
+    """:func:`_run_all` with the claims spread over ``jobs`` worker processes: a line per claim
+    as it finishes, the table in the selection's order; Ctrl-C cancels the rest."""
+    from dltheory.core.parallel import run_in_workers
+
+    progress = _Progress(len(claims), sys.stderr, quiet)
+    finished: dict = {}
+    running = run_in_workers(claims, jobs, device=device, legs=legs, profile=profile)
+    try:
+        for count, result in enumerate(running, 1):
+            progress.start(count, result.claim.id)
+            finished[result.claim.id] = result
+            progress.done(count, result)
+    except KeyboardInterrupt:
+        return [finished[c.id] for c in claims if c.id in finished], True
+    finally:
+        running.close()
+        progress.close()
+    return [finished[c.id] for c in claims], False
+
+
 def _finish(results: list, interrupted: bool, total: int, tail: str, args, report) -> int:
     """Print the table and the summary line, write the JSON report, return the exit code."""
     from dltheory.core.report import format_table, plural, summary_line, write_json
@@ -343,6 +377,7 @@ def _finish(results: list, interrupted: bool, total: int, tail: str, args, repor
 
 
 def _verify(args) -> int:
+    from dltheory.core.parallel import default_jobs
     from dltheory.core.profiles import load_profile, selected_profile
     from dltheory.core.registry import select
     from dltheory.core.report import to_json
@@ -367,7 +402,11 @@ def _verify(args) -> int:
         return done[claim.id]
 
     start = time.perf_counter()
-    results, interrupted = _run_all(claims, run_one, args.quiet)
+    jobs = min(default_jobs() if args.jobs is None else args.jobs, len(claims))
+    if jobs > 1:
+        results, interrupted = _run_in_workers(claims, jobs, device, legs, profile, args.quiet)
+    else:
+        results, interrupted = _run_all(claims, run_one, args.quiet)
     elapsed = time.perf_counter() - start
     report = to_json(results, device=device, profile=profile, seconds=elapsed)
     tail = f" - profile {profile}, device {device}, {elapsed:.1f}s"

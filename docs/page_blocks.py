@@ -78,6 +78,13 @@ def benchmarks_block() -> str:
             f"{r['builtin_ms']:.4g} | {r['ratio']:.2f}{mark} | {goal} |"
         )
 
+    over = [r for r in data["rows"] if r["within_goal"] is False]
+    if over:
+        lines += ["", "Rows over their goal, and what the extra time buys:", ""]
+        for r in over:
+            why = r.get("why") or "not explained yet: a performance bug to fix"
+            lines.append(f"- `{r['function']}` {r['shape']} ({r['ratio']:.2f}): {text(why)}")
+
     def eps(value) -> str:
         return "—" if value is None else ("∞" if value == float("inf") else f"{value:.3g}")
 

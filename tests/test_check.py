@@ -372,6 +372,8 @@ EXPLAINED = {
         "information.kl-gaussian-closed-form": EXTREME_GAUSSIANS,
         # Uniform.entropy is log(high - low): +inf where the width overflows the dtype
         "information.differential-entropy-definition": WIDE_UNIFORM,
+        # autograd of torch.xlogy: d(-p log q)/dp = 0 at p = q = 0, where -log q is +inf
+        "information.cross-entropy-definition": "d CE / d p at p_i = 0",
     },
     "numpy_impl.py": {
         "classification.cross-entropy-one-hot": CONFIDENT,

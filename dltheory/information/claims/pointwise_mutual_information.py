@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import functools
 
+import mpmath
 import numpy as np
 import sympy as sp
 import torch
@@ -119,6 +120,37 @@ def _(impl, device, dtype) -> None:
     if dtype == torch.float64:
         fn = functools.partial(impl.pointwise_mutual_information, validate=False)
         check_gradients(fn, POSITIVE_TABLE)
+        _check_gradient_at_a_subnormal_cell(impl)
+
+
+def _mp_pmi_gradient(table: list[list[float]]) -> list[list[float]]:
+    r""":math:`\partial_{p_{kl}} \sum_{ij: p_{ij} > 0} \operatorname{pmi}_{ij}` at 60 digits:
+    :math:`[p_{kl} > 0]/p_{kl} - R_k/p_X(k) - C_l/p_Y(l)`, with :math:`R_k`, :math:`C_l` the
+    numbers of cells with :math:`p > 0` in row :math:`k` and column :math:`l`."""
+    with mpmath.workdps(60):
+        p = [[mpmath.mpf(v) for v in row] for row in table]
+        rows = [mpmath.fsum(r) for r in p]
+        cols = [mpmath.fsum(c) for c in zip(*p, strict=True)]
+        r_count = [sum(v > 0 for v in r) for r in p]
+        c_count = [sum(v > 0 for v in c) for c in zip(*p, strict=True)]
+        return [
+            [
+                float((1 / v if v > 0 else 0) - r_count[k] / rows[k] - c_count[col] / cols[col])
+                for col, v in enumerate(row)
+            ]
+            for k, row in enumerate(p)
+        ]
+
+
+def _check_gradient_at_a_subnormal_cell(impl) -> None:
+    """A subnormal cell alone in its row: 1/p and R/p_X both overflow, and cancel exactly; the
+    gradient (-2/(1/2 + p) there) is finite, not NaN or inf."""
+    tiny = 4e-309
+    leaf = torch.tensor([[tiny, 0.0], [0.5, 0.5 - tiny]], dtype=torch.float64, requires_grad=True)
+    pmi = impl.pointwise_mutual_information(leaf, validate=False)
+    (got,) = torch.autograd.grad(pmi, leaf, torch.isfinite(pmi).to(pmi.dtype))
+    want = _mp_pmi_gradient(leaf.detach().tolist())
+    assert_close(got, want, msg="gradient at a subnormal cell (1/p and R/p_X overflow)")
 
 
 @pmi_definition.property_leg(
