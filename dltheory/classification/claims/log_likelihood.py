@@ -163,6 +163,13 @@ def _(impl, device, dtype) -> None:
         by_prob = impl.cross_entropy(x, impl.one_hot(labels, 6, dtype=dtype), reduction="none")
         assert_accurate(by_index, want, msg=f"class indices vs -log softmax_c, {rows_are}")
         assert_accurate(by_prob, want, msg=f"one-hot targets vs -log softmax_c, {rows_are}")
+    # one sample of a large vocabulary, no batch dimension: logits (C,), a 0-d class index
+    wide = logits((1500,), 11, dtype, device)
+    label = torch.tensor(700, device=device)
+    (want,) = _mp_label_losses([oracle_input(wide).tolist()], [700])
+    got = impl.cross_entropy(wide, label)
+    assert got.shape == (), f"a (C,) input gives a 0-d loss, not {tuple(got.shape)}"
+    assert_accurate(got, want, msg="one sample of 1500 classes, no batch dimension")
 
 
 @cross_entropy_one_hot.property_leg(

@@ -162,6 +162,12 @@ def _check_batches_with_dominant_rows(impl, dtype, device) -> None:
         msg="log_softmax, confident rows: a dominant maximum",
     )
     check_gradient_vs_torch(impl.log_softmax, torch.log_softmax, x, "log_softmax")
+    # the same rows in the (N, C, d) layout: classes along dim 1, not the last dimension
+    x3 = x.reshape(16, 3, 32).transpose(1, 2)
+    got3 = impl.log_softmax(x3, dim=1).transpose(1, 2).reshape(48, 32)
+    assert_accurate(
+        got3, torch.tensor(want, dtype=torch.float64), msg="log_softmax along dim 1 of (N, C, d)"
+    )
 
 
 def check_gradient_vs_torch(fn, builtin, x: torch.Tensor, name: str) -> None:
