@@ -40,6 +40,22 @@ def _torch_mi(joint: torch.Tensor) -> torch.Tensor:
     return h(joint.sum(-1)).sum(-1) + h(joint.sum(-2)).sum(-1) - h(joint).sum((-2, -1))
 
 
+_CHECK_WHY = (
+    "the simplex check of the inputs (exact row sums in Python for a small call, one host "
+    "read otherwise), which the built-in expression does not do; validate=False skips it"
+)
+_KL_WHY = (
+    "each term p log(p/q) is formed from frexp-split ratios and, where q is close to p, from "
+    "a series in (q - p)/p with the differences summed apart: KL within a few eps of mpmath "
+    "for nearly equal distributions (the built-in: 1e5 to 1e6 eps), at some 40 elementwise "
+    "operations, plus the simplex check of both inputs"
+)
+_MI_WHY = (
+    "the joint's log-ratio log p - log p_X - log p_Y from frexp-split factors (exact where "
+    "the marginals' product is subnormal) and the simplex check of the table"
+)
+
+
 def cases(quick: bool, device: str) -> list[Case]:
     shapes = [(1000, 100)] if quick else [(1000, 100), (100, 10000)]
     out: list[Case] = []
@@ -53,13 +69,14 @@ def cases(quick: bool, device: str) -> list[Case]:
             note = "per-call overhead" if n == 1 else ""
             out += [
                 Case(f"{CH}.entropy", label, lambda p=p: entropy(p),
-                     lambda p=p: torch.special.entr(p).sum(-1), "entr(p).sum(-1)", goal, note),
+                     lambda p=p: torch.special.entr(p).sum(-1), "entr(p).sum(-1)", goal, note,
+                     why=_CHECK_WHY),
                 Case(f"{CH}.kl_divergence", label, lambda p=p, q=q: kl_divergence(p, q),
                      lambda p=p, q=q: F.kl_div(q.log(), p, reduction="none").sum(-1),
-                     "F.kl_div(q.log(), p).sum(-1)", goal, note),
+                     "F.kl_div(q.log(), p).sum(-1)", goal, note, why=_KL_WHY),
                 Case(f"{CH}.cross_entropy", label, lambda p=p, q=q: cross_entropy(p, q),
                      lambda p=p, q=q: -torch.special.xlogy(p, q).sum(-1),
-                     "-xlogy(p, q).sum(-1)", goal, note),
+                     "-xlogy(p, q).sum(-1)", goal, note, why=_CHECK_WHY),
             ]  # fmt: skip
         side = 16 if quick else 64
         for batch in (100, 1):
@@ -68,7 +85,8 @@ def cases(quick: bool, device: str) -> list[Case]:
             out.append(
                 Case(f"{CH}.mutual_information", f"{batch}x{side}x{side} {suffix}",
                      lambda j=joint: mutual_information(j), lambda j=joint: _torch_mi(j),
-                     "entr of marginals and joint", 3.0 if batch == 1 else None)
+                     "entr of marginals and joint", 3.0 if batch == 1 else None,
+                     why=_MI_WHY)
             )  # fmt: skip
     return out
 

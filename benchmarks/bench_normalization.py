@@ -37,6 +37,14 @@ def _backward(fn, x):
     return run
 
 
+_WHY = (
+    "corrected two-pass statistics: the mean, the deviations from it, their sum (the mean's "
+    "rounding error) and their squares are separate reductions where the built-in fuses one; "
+    "where the mean is far above the spread the built-in's output is off by up to half its "
+    "scale (4.6e5 eps at mean 1e6 x spread, accuracy table; ours 1.1 eps)"
+)
+
+
 def cases(quick: bool, device: str) -> list[Case]:
     out: list[Case] = []
     shapes = [(1024, 512), (32, 64, 16, 16)] if quick else [(4096, 512), (64, 64, 32, 32)]
@@ -62,6 +70,7 @@ def cases(quick: bool, device: str) -> list[Case]:
                 "F.batch_norm",
                 goal=1.5,
                 note="training, running statistics",
+                why=_WHY,
             ),
             Case(
                 f"{CH}.batch_norm",
@@ -71,6 +80,7 @@ def cases(quick: bool, device: str) -> list[Case]:
                 "F.batch_norm",
                 goal=1.5,
                 note="forward and backward",
+                why=_WHY,
             ),
         ]
     for shape in [(1024, 768)] if quick else [(4096, 1024), (64, 128, 768)]:
@@ -86,6 +96,7 @@ def cases(quick: bool, device: str) -> list[Case]:
                 lambda x=x, g=g, b=b, d=d: F.layer_norm(x, (d,), g, b),
                 "F.layer_norm",
                 goal=1.5,
+                why=_WHY,
             ),
             Case(
                 f"{CH}.layer_norm",
@@ -95,6 +106,7 @@ def cases(quick: bool, device: str) -> list[Case]:
                 "F.layer_norm",
                 goal=1.5,
                 note="forward and backward",
+                why=_WHY,
             ),
         ]
     return out

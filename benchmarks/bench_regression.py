@@ -67,7 +67,11 @@ def cases(quick: bool, device: str) -> list[Case]:
              "closed-form gradient vs forward, backward and step"),
         Case(f"{CH}.least_squares", "1000x20 f64", lambda: least_squares(A, r),
              lambda: torch.linalg.lstsq(_with_ones(A), r.unsqueeze(-1)), "torch.linalg.lstsq",
-             1.5, "ours also returns the MLE variance"),
+             1.5, "ours also returns the MLE variance",
+             why="the same QR solve, plus centring (better conditioned), a range check that "
+             "rescales extreme data, a rank check with a minimum-norm fallback and the MLE "
+             "variance: small operations that weigh on a 20-column fit (8.2 eps for the "
+             "built-in vs 3.9 eps, accuracy table)"),
         Case(f"{CH}.least_squares", "64x100x10 f64", lambda: least_squares(Ab, rb),
              lambda: torch.linalg.lstsq(_with_ones(Ab), rb.unsqueeze(-1)), "torch.linalg.lstsq",
              1.5, "a batch of problems"),

@@ -100,22 +100,42 @@ def normalized_exp(z: torch.Tensor, empty: float) -> torch.Tensor:
 
 def softmax_rows(x: torch.Tensor, lens: torch.Tensor | None, empty: float) -> torch.Tensor:
     """The masked softmax of ``x`` (any dtype) in its opmath dtype, rounded once to
-    ``x.dtype``; large inputs block by block of rows."""
+    ``x.dtype``; large inputs block by block of rows, each block masked and normalized in
+    place in its slice of the output (when no cast is needed)."""
     t = opmath_dtype(x.dtype)
     copy = t == x.dtype and lens is None  # else the mask or the cast makes a fresh tensor
     m = x.shape[-1]
     if x.numel() <= BLOCK or x.dim() == 1:
         z = mask_invalid(x.to(t), lens)
         return normalized_exp(z.clone() if copy else z, empty).to(x.dtype)
-    rows = x.reshape(-1, m)
-    row_lens = None if lens is None else lens.expand(x.shape[:-1]).reshape(-1)
-    out = torch.empty_like(rows)
-    step = max(1, BLOCK // m)
-    for start in range(0, rows.shape[0], step):
-        part = slice(start, start + step)
-        z = mask_invalid(rows[part].to(t), None if row_lens is None else row_lens[part])
-        out[part] = normalized_exp(z.clone() if copy else z, empty)
-    return out.reshape(x.shape)
+    # (sequences, n, m) blocks, so that one length per sequence keeps its mask (sequences,
+    # 1, m) small; a sequence longer than a block is split into blocks of rows
+    n = x.shape[-2]
+    seqs, out = x.reshape(-1, n, m), torch.empty(x.shape, dtype=x.dtype, device=x.device)
+    flat_out = out.view(-1, n, m)
+    keep = None
+    if lens is not None:
+        keep = torch.arange(m, device=x.device) < lens.reshape(-1, lens.shape[-1], 1)
+    rows = max(1, BLOCK // m)
+    if n <= rows:
+        step = rows // n
+        parts = [(slice(s, s + step), slice(None)) for s in range(0, seqs.shape[0], step)]
+    else:
+        parts = [(slice(s, s + 1), slice(r, r + rows))
+                 for s in range(seqs.shape[0]) for r in range(0, n, rows)]  # fmt: skip
+    minus_inf = torch.full((), -math.inf, dtype=t, device=x.device)
+    for seq, row in parts:
+        block = seqs[seq, row].to(t)  # a view without a cast, else a fresh tensor
+        target = flat_out[seq, row] if t == x.dtype else block  # normalized in place there
+        if keep is not None:
+            mask = keep[seq] if keep.shape[1] == 1 else keep[seq, row]
+            torch.where(mask, block, minus_inf, out=target)
+        elif target is not block:
+            target.copy_(block)
+        e = normalized_exp(target, empty)
+        if t != x.dtype:
+            flat_out[seq, row] = e
+    return out
 
 
 class MaskedSoftmax(torch.autograd.Function):

@@ -134,22 +134,37 @@ def _affine(
     beta: torch.Tensor | None,
 ) -> torch.Tensor:
     r""":math:`\gamma ((d - \delta) r) + \beta` with the statistics and ``gamma``/``beta``
-    already shaped to broadcast: one pass, :math:`d \cdot s + (\beta - \delta s)` with
-    :math:`s = \gamma r`, in place in ``d`` (a temporary) when no gradient is recorded."""
+    already shaped to broadcast, in place in ``d`` (a temporary) when no gradient is recorded.
+
+    Where ``gamma`` and ``beta`` are per slice like the statistics (batch normalization, or
+    none), one pass :math:`d \cdot s + (\beta - \delta s)` with :math:`s = \gamma r`.
+    Where they are per entry (layer normalization), :math:`s` and that shift would be two
+    full-size temporaries; then :math:`(d - \delta) r`, times :math:`\gamma`, plus
+    :math:`\beta`, each in place."""
+    inplace = not (
+        torch.is_grad_enabled()
+        and any(p is not None and p.requires_grad for p in (d, delta, r, gamma, beta))
+    )
+    if any(p is not None and p.shape != r.shape for p in (gamma, beta)):
+        out = d.sub_(delta).mul_(r) if inplace else (d - delta) * r
+        if gamma is not None:
+            out = out.mul_(gamma) if inplace else out * gamma
+        if beta is not None:
+            out = out.add_(beta) if inplace else out + beta
+        return out
     scale = r if gamma is None else r * gamma
     shift = -delta * scale if beta is None else beta - delta * scale
-    inplace = not (
-        torch.is_grad_enabled() and (d.requires_grad or scale.requires_grad or shift.requires_grad)
-    )
     if inplace:
         return torch.addcmul(shift, d, scale, out=d)
     return torch.addcmul(shift, d, scale)
 
 
 def _sum(t: torch.Tensor, dims: tuple[int, ...]) -> torch.Tensor:
-    """Sum over ``dims`` keeping them, innermost first (contiguous reductions are fastest)."""
+    """Sum over ``dims`` keeping them, innermost first (contiguous reductions are fastest);
+    dimensions of size 1 are skipped (summing over one would only copy ``t``)."""
     for dim in sorted(dims, reverse=True):
-        t = t.sum(dim=dim, keepdim=True)
+        if t.shape[dim] != 1:
+            t = t.sum(dim=dim, keepdim=True)
     return t
 
 

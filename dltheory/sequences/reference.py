@@ -424,11 +424,15 @@ def perplexity(
             tg = torch.where(mask, tg, torch.zeros((), dtype=tg.dtype, device=tg.device))
         vocab = logits.shape[-1]
         flat = logits.to(t).reshape(batch * steps, vocab)
-        if mask is not None:  # padding holds anything (NaN too): give it no value, no gradient
-            flat = torch.where(mask.reshape(-1, 1), flat, zero)
         if validate:
             _check_range("targets", tg, vocab)
-        nll = cross_entropy(flat, tg.reshape(-1), reduction="none", validate=False)
+        if mask is not None and has_values(flat):
+            # only the valid positions: padding holds anything (NaN too) and gets no gradient
+            keep, ids = mask.reshape(-1), tg.reshape(-1)
+            valid = cross_entropy(flat[keep], ids[keep], reduction="none", validate=False)
+            nll = flat.new_zeros(batch * steps).masked_scatter(keep, valid)
+        else:  # (the meta device has no values to select by: its padding stays, masked below)
+            nll = cross_entropy(flat, tg.reshape(-1), reduction="none", validate=False)
         nll = nll.reshape(batch, steps)
     if mask is not None:
         nll = torch.where(mask, nll, zero)
@@ -443,6 +447,8 @@ def perplexity(
         weight = (torch.ones_like(nll) if mask is None else mask.to(t)) / (
             counts.sum() if reduction == "mean" else counts.unsqueeze(1)
         )
+        if mask is not None:
+            flat = torch.where(mask.reshape(-1, 1), flat, zero)
         rows = torch.arange(batch, device=out.device).repeat_interleave(steps)
         group = torch.zeros_like(rows) if reduction == "mean" else rows
         out = OverflowedPerplexity.apply(

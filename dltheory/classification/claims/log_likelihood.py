@@ -166,10 +166,10 @@ def _(impl, device, dtype) -> None:
     # one sample of a large vocabulary, no batch dimension: logits (C,), a 0-d class index
     wide = logits((1500,), 11, dtype, device)
     label = torch.tensor(700, device=device)
-    (want,) = _mp_label_losses([oracle_input(wide).tolist()], [700])
+    (exact,) = _mp_label_losses([oracle_input(wide).tolist()], [700])
     got = impl.cross_entropy(wide, label)
     assert got.shape == (), f"a (C,) input gives a 0-d loss, not {tuple(got.shape)}"
-    assert_accurate(got, want, msg="one sample of 1500 classes, no batch dimension")
+    assert_accurate(got, exact, msg="one sample of 1500 classes, no batch dimension")
 
 
 @cross_entropy_one_hot.property_leg(
