@@ -58,6 +58,10 @@ def _(impl, device, dtype) -> None:
     assert torch.equal(impl.one_hot(single), F.one_hot(single)), "a single label"
     got = impl.one_hot(labels[:0], 9, dtype=dtype)
     assert got.shape == (0, 5, 9) and got.dtype == dtype, f"empty batch: {tuple(got.shape)}"
+    got = impl.one_hot(labels[:0, :1], 1, dtype=dtype)  # and a single class
+    assert got.shape == (0, 1, 1) and got.dtype == dtype, f"q = 1, empty: {tuple(got.shape)}"
+    zeros = torch.zeros(3, dtype=torch.int64, device=device)
+    assert torch.equal(impl.one_hot(zeros, 1), F.one_hot(zeros, 1)), "q = 1: a column of ones"
 
 
 @one_hot_encoding.property_leg(

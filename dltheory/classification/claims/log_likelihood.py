@@ -163,6 +163,12 @@ def _(impl, device, dtype) -> None:
         by_prob = impl.cross_entropy(x, impl.one_hot(labels, 6, dtype=dtype), reduction="none")
         assert_accurate(by_index, want, msg=f"class indices vs -log softmax_c, {rows_are}")
         assert_accurate(by_prob, want, msg=f"one-hot targets vs -log softmax_c, {rows_are}")
+    # a batch of 300 samples, every class among the labels (0 included), validated
+    many = logits((300, 4), 12, dtype, device)
+    every = torch.arange(300, device=device) % 4
+    exact_many = _mp_label_losses(oracle_input(many).tolist(), every.tolist())
+    got_many = impl.cross_entropy(many, every, reduction="none")
+    assert_accurate(got_many, exact_many, msg="300 samples, labels 0 to 3")
     # one sample of a large vocabulary, no batch dimension: logits (C,), a 0-d class index
     wide = logits((1500,), 11, dtype, device)
     label = torch.tensor(700, device=device)
