@@ -144,8 +144,9 @@ def _mp_pmi_gradient(table: list[list[float]]) -> list[list[float]]:
 
 def _check_gradient_at_a_subnormal_cell(impl) -> None:
     """A subnormal cell alone in its row: 1/p and R/p_X both overflow, and cancel exactly; the
-    gradient (-2/(1/2 + p) there) is finite, not NaN or inf."""
-    tiny = 4e-309
+    gradient (-2/(1/2 + p) there) is finite, not NaN or inf. At p = 4e-320, 1/p overflows
+    unless the table is first scaled by at least 2^37."""
+    tiny = 4e-320
     leaf = torch.tensor([[tiny, 0.0], [0.5, 0.5 - tiny]], dtype=torch.float64, requires_grad=True)
     pmi = impl.pointwise_mutual_information(leaf, validate=False)
     (got,) = torch.autograd.grad(pmi, leaf, torch.isfinite(pmi).to(pmi.dtype))
