@@ -74,6 +74,10 @@ def accurate_log_softmax(x: torch.Tensor, dim: int) -> torch.Tensor:
     if x.numel() <= _SMALL_CALL:  # a small call: one check, then fixed everywhere at once
         if not y.max().item() > _LOG_HALF:  # no confident row (NaN rows stay NaN)
             return y
+        if x.dtype == torch.float32:  # float64 rounds correctly to float32 unless log s < 2e-9
+            y64 = torch.log_softmax(x, dim, dtype=torch.float64)
+            if y64.max().item() < -1e-8:
+                return y64.float()
         near = y.amax(dim, keepdim=True) > _LOG_HALF
         m = x.amax(dim, keepdim=True)
         top = x == m  # in a row with p_max > 1/2 the maximum is unique and others' e < 1
@@ -155,6 +159,10 @@ def index_losses(x: torch.Tensor, index: torch.Tensor, cdim: int) -> torch.Tenso
         loss = F.cross_entropy(x, index, reduction="none")
         if not loss.min().item() < _LOG_TWO:  # no confident sample (NaN losses stay NaN)
             return loss
+        if x.dtype == torch.float32:  # float64 rounds correctly to float32 unless a loss < 2e-9
+            loss64 = F.cross_entropy(x.double(), index, reduction="none")
+            if loss64.min().item() > 1e-8:
+                return loss64.float()
         return _relative_losses(x, index, cdim)
     if x.dim() == 1:
         return index_losses(x.unsqueeze(0), index.unsqueeze(0), 1).squeeze(0)
