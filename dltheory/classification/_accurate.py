@@ -14,18 +14,12 @@ import math
 import torch
 import torch.nn.functional as F
 
-from dltheory.core.validation import has_values, opmath_dtype
+from dltheory.core.validation import has_values
 
-__all__ = ["accurate_log_softmax", "accurate_logsumexp", "in_compute_dtype", "index_losses"]
+__all__ = ["accurate_log_softmax", "accurate_logsumexp", "index_losses"]
 
 _LOG_HALF = -math.log(2.0)
 _SMALL_CALL = 1024  # elements up to which the cost of a call is its number of operations
-
-
-def in_compute_dtype(x: torch.Tensor) -> torch.Tensor:
-    """``x`` in the dtype arithmetic is carried out in (float32 for float16/bfloat16)."""
-    t = opmath_dtype(x.dtype)
-    return x if x.dtype == t else x.to(t)
 
 
 def _rows(mask: torch.Tensor, dim: int) -> tuple[torch.Tensor, ...]:

@@ -38,7 +38,6 @@ import torch
 from dltheory.classification._accurate import (
     accurate_log_softmax,
     accurate_logsumexp,
-    in_compute_dtype,
     index_losses,
 )
 from dltheory.core.validation import (
@@ -50,6 +49,8 @@ from dltheory.core.validation import (
     check_same_device,
     describe,
     has_values,
+    in_compute_dtype,
+    in_dtype,
     normalize_dim,
     opmath_dtype,
 )
@@ -226,8 +227,7 @@ def log_softmax(input: torch.Tensor, dim: int = -1) -> torch.Tensor:
     """
     check_floating("input", input)
     dim = normalize_dim("input", input, dim)
-    y = accurate_log_softmax(in_compute_dtype(input), dim)
-    return y if y.dtype == input.dtype else y.to(input.dtype)
+    return in_dtype(accurate_log_softmax(in_compute_dtype(input), dim), input.dtype)
 
 
 def logsumexp(input: torch.Tensor, dim: int = -1, keepdim: bool = False) -> torch.Tensor:
@@ -431,8 +431,7 @@ def cross_entropy(
         work = in_compute_dtype(input)
         if torch.is_grad_enabled() and input.requires_grad:
             return _IndexCrossEntropy.apply(work, index, cdim, reduction).to(input.dtype)
-        loss = _reduce(index_losses(work, index, cdim), reduction)
-        return loss if loss.dtype == input.dtype else loss.to(input.dtype)
+        return in_dtype(_reduce(index_losses(work, index, cdim), reduction), input.dtype)
     return _CrossEntropy.apply(input, target, cdim, reduction)
 
 

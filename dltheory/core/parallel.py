@@ -14,7 +14,7 @@ import concurrent.futures
 import multiprocessing
 import os
 import pickle
-from collections.abc import Callable, Generator, Sequence
+from collections.abc import Generator, Sequence
 from typing import Any
 
 from dltheory.core.claim import Claim
@@ -84,11 +84,10 @@ def run_in_workers(
     device: str,
     legs: Sequence[str],
     profile: str,
-    on_result: Callable[[int, ClaimResult], None] | None = None,
 ) -> Generator[ClaimResult, None, None]:
     """Run ``claims`` in ``jobs`` worker processes; yield each result as it finishes (in the
-    order they finish; ``on_result(k, result)`` counts them from 1). Closing the iterator
-    (or Ctrl-C in the caller) cancels the claims not yet started."""
+    order they finish). Closing the iterator (or Ctrl-C in the caller) cancels the claims not
+    yet started."""
     by_id = {claim.id: claim for claim in claims}
     threads = max(1, default_jobs() // jobs)
     pool = concurrent.futures.ProcessPoolExecutor(
@@ -101,11 +100,8 @@ def run_in_workers(
         futures = [
             pool.submit(_run_by_id, claim.id, device, tuple(legs), profile) for claim in claims
         ]
-        for count, future in enumerate(concurrent.futures.as_completed(futures), 1):
+        for future in concurrent.futures.as_completed(futures):
             claim_id, outcome, leg_results, seconds, failed = future.result()
-            result = ClaimResult(by_id[claim_id], outcome, leg_results, seconds, failed)
-            if on_result is not None:
-                on_result(count, result)
-            yield result
+            yield ClaimResult(by_id[claim_id], outcome, leg_results, seconds, failed)
     finally:
         pool.shutdown(wait=False, cancel_futures=True)

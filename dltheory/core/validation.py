@@ -104,6 +104,18 @@ def opmath_dtype(dtype: torch.dtype) -> torch.dtype:
     return torch.float32 if dtype in (torch.float16, torch.bfloat16) else dtype
 
 
+def in_compute_dtype(x: torch.Tensor) -> torch.Tensor:
+    """``x`` in the dtype arithmetic is carried out in (float32 for float16/bfloat16); ``x``
+    itself when it already is (no ``.to()`` call: a microsecond counts in small calls)."""
+    t = opmath_dtype(x.dtype)
+    return x if x.dtype == t else x.to(t)
+
+
+def in_dtype(x: torch.Tensor, dtype: torch.dtype) -> torch.Tensor:
+    """``x`` rounded to ``dtype`` (the result's dtype), or ``x`` itself when it already is."""
+    return x if x.dtype == dtype else x.to(dtype)
+
+
 def check_probabilities(name: str, p: torch.Tensor, dim: int | tuple[int, ...] = -1) -> None:
     r"""``p`` must be finite, nonnegative and sum to 1 along ``dim`` (within the dtype's
     tolerance).

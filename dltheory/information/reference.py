@@ -43,6 +43,8 @@ from dltheory.core.validation import (
     check_probabilities,
     check_same_device,
     check_same_shape,
+    in_compute_dtype,
+    in_dtype,
     normalize_dim,
     opmath_dtype,
 )
@@ -138,12 +140,12 @@ def entropy(
     log_base = check_log_base(base)
     dim = _distribution("p", p, dim, validate)
     check_bool("keepdim", keepdim)
-    work = p if p.dtype in (torch.float32, torch.float64) else p.to(torch.float32)
+    work = in_compute_dtype(p)
     # entr(p) = -p log p, 0 at p = 0: one fused pass, differentiable twice (d/dp = -log p - 1)
     h = torch.special.entr(work).sum(dim=dim, keepdim=keepdim)
     if log_base != 1.0:
         h = h / log_base
-    return h if h.dtype == p.dtype else h.to(p.dtype)
+    return in_dtype(h, p.dtype)
 
 
 def cross_entropy(
@@ -189,11 +191,10 @@ def cross_entropy(
     dim, dtype = _pair(p, q, dim, validate)
     check_bool("keepdim", keepdim)
     work = opmath_dtype(dtype)
-    pw, qw = (t if t.dtype == work else t.to(work) for t in (p, q))
-    ce = xlogy(pw, qw).sum(dim=dim, keepdim=keepdim).neg_()
+    ce = xlogy(in_dtype(p, work), in_dtype(q, work)).sum(dim=dim, keepdim=keepdim).neg_()
     if log_base != 1.0:
         ce = ce / log_base
-    return ce if ce.dtype == dtype else ce.to(dtype)
+    return in_dtype(ce, dtype)
 
 
 def kl_divergence(

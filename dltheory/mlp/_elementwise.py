@@ -8,7 +8,7 @@ import math
 
 import torch
 
-from dltheory.core.validation import has_values, opmath_dtype
+from dltheory.core.validation import has_values, in_compute_dtype, in_dtype, opmath_dtype
 
 
 class _ReLU(torch.autograd.Function):
@@ -88,14 +88,6 @@ def _tanh_value(w: torch.Tensor) -> tuple[torch.Tensor, tuple[torch.Tensor, ...]
     return torch.tanh(w), ()
 
 
-def _tanh_slope(w: torch.Tensor) -> torch.Tensor:
-    # 4e / (1 + e)^2 with e = e^{-2|x|}: every step rounds once, nothing cancels (unlike
-    # 1 - tanh^2 x where tanh x rounds to +-1)
-    e = w.abs().mul_(-2).exp_()
-    q = e.add(1)
-    return e.mul_(4).div_(q).div_(q)
-
-
 class _Smooth(torch.autograd.Function):
     """An elementwise function evaluated in the computing dtype and rounded once. Its backward
     multiplies by the derivative: from what the forward pass kept (``slope``, in place, one
@@ -121,9 +113,7 @@ class _Smooth(torch.autograd.Function):
 def _without_graph(x: torch.Tensor, value) -> torch.Tensor:
     """``value`` of ``x`` in the computing dtype, rounded once; no autograd.Function (whose
     call alone costs several times a small built-in call) when no gradient is recorded."""
-    if x.dtype in (torch.float32, torch.float64):
-        return value(x)[0]
-    return value(x.to(torch.float32))[0].to(x.dtype)
+    return in_dtype(value(in_compute_dtype(x))[0], x.dtype)
 
 
 def _sigmoid(x: torch.Tensor) -> torch.Tensor:
@@ -135,4 +125,4 @@ def _sigmoid(x: torch.Tensor) -> torch.Tensor:
 def _tanh(x: torch.Tensor) -> torch.Tensor:
     if not (x.requires_grad and torch.is_grad_enabled()):
         return _without_graph(x, _tanh_value)
-    return _Smooth.apply(x, _tanh_value, _tanh_slope, _tanh_derivative)
+    return _Smooth.apply(x, _tanh_value, _tanh_derivative, _tanh_derivative)
