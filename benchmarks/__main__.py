@@ -70,6 +70,17 @@ def _fmt_eps(value: float | None) -> str:
     return f"{value:.3g}"
 
 
+def _print_row(row: Row) -> None:
+    over = row.goal is not None and row.ratio > row.goal
+    print(
+        f"{row.function:<42} {row.shape:<22} {row.ours_ms:9.4f} {row.builtin_ms:9.4f} "
+        f"{row.ratio:6.2f}{'  over goal' if over else ''}",
+        flush=True,
+    )
+    if over and row.why:
+        print(f"    why: {row.why}", flush=True)
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
         prog="python -m benchmarks", description=__doc__.split("\n\n")[0]
@@ -93,6 +104,11 @@ def main(argv: list[str] | None = None) -> int:
             module.accuracy(args.quick) if hasattr(module, "accuracy") else []
         )
         measured += accuracy
+        if hasattr(module, "rows"):  # measured its own way (imports: one process per call)
+            for row in module.rows(args.quick, args.device):
+                rows.append(row)
+                _print_row(row)
+            continue
         for case in module.cases(args.quick, args.device):
             ours = _synchronized(case.ours, args.device)
             builtin = _synchronized(case.builtin, args.device)
@@ -103,15 +119,7 @@ def main(argv: list[str] | None = None) -> int:
                 Row(case.function, case.shape, ours_ms, builtin_ms, case.builtin_name,
                     case.goal, case.note, mine, case.why)
             )  # fmt: skip
-            row = rows[-1]
-            over = row.goal is not None and row.ratio > row.goal
-            print(
-                f"{row.function:<42} {row.shape:<22} {row.ours_ms:9.4f} {row.builtin_ms:9.4f} "
-                f"{row.ratio:6.2f}{'  over goal' if over else ''}",
-                flush=True,
-            )
-            if over and row.why:
-                print(f"    why: {row.why}", flush=True)
+            _print_row(rows[-1])
         for acc in accuracy:
             print(
                 f"  accuracy {acc.function:<33} {acc.inputs:<40} ours {_fmt_eps(acc.ours_eps)} "

@@ -4,8 +4,9 @@ Run by mkdocs-gen-files (``plugins: gen-files`` in mkdocs.yml). Nothing here is 
 every statement, derivation, property and status on the site comes from the same claim records,
 SymPy objects and runner that ``dltheory verify`` and pytest use.
 
-1. **Verification.** Every claim is run once, in this process, with the runner behind
-   ``dltheory verify`` (profile ``ci``: derandomized, so the build is deterministic; device CPU).
+1. **Verification.** Every claim is run once with the runner behind ``dltheory verify``, in one
+   worker process per CPU as ``dltheory verify`` does (profile ``ci``: derandomized, so the
+   build is deterministic whatever the worker count; device CPU).
    The results and the JSON report are kept for all pages of this build.
 2. **Pages.** ``chapters/<name>.md`` for each chapter of ``registry.chapters()``, ``errata.md``,
    ``reference/index.md`` and ``reference/<name>.md`` for each chapter with a ``reference``
@@ -45,6 +46,7 @@ from page_blocks import (  # noqa: E402
     oracles_block,
     profiles_block,
     report_example_block,
+    timings_block,
     tolerance_block,
 )
 from site_markdown import (  # noqa: E402
@@ -72,25 +74,34 @@ from site_markdown import (  # noqa: E402
 def run_verification() -> tuple[dict[str, Any], dict[str, Any]]:
     """Run every claim; return ``(results by id, report dict)``."""
     from dltheory.core import registry
+    from dltheory.core.parallel import default_jobs, run_in_workers
     from dltheory.core.profiles import load_profile
     from dltheory.core.report import to_json
-    from dltheory.core.runner import run_claim
+    from dltheory.core.runner import ALL_LEGS, run_claim
 
-    settings = load_profile(PROFILE)
+    claims = registry.all_claims()
+    jobs = min(default_jobs(), len(claims))
     start = time.perf_counter()
-    results = [run_claim(c, device=DEVICE, settings=settings) for c in registry.all_claims()]
+    if jobs > 1:  # the registry's order, whichever worker finishes first
+        running = run_in_workers(claims, jobs, device=DEVICE, legs=ALL_LEGS, profile=PROFILE)
+        done = {r.claim.id: r for r in running}
+        results = [done[c.id] for c in claims]
+    else:
+        settings = load_profile(PROFILE)
+        results = [run_claim(c, device=DEVICE, settings=settings) for c in claims]
     elapsed = time.perf_counter() - start
     report = to_json(results, device=DEVICE, profile=PROFILE)
     counts = report["summary"]
     log.info(
         "dltheory: ran %d claims in %.1f s (%d verified, %d refuted as expected, %d noted, "
-        "%d failed)",
+        "%d failed; %d worker processes)",
         counts["claims"],
         elapsed,
         counts["verified"],
         counts["refuted_as_expected"],
         counts["noted"],
         counts["failed"],
+        jobs,
     )
     for result in results:
         if not result.as_declared:
@@ -565,6 +576,7 @@ def main() -> None:
             "oracles": oracles_block(results),
             "exit-codes": exit_codes_block(),
             "report-example": report_example_block(report),
+            "timings": timings_block(chapters, results),
         },
     )
     log.info("dltheory: generated the site's pages in %.1f s", time.perf_counter() - start)

@@ -1,6 +1,6 @@
 """Tables generated for the verification and benchmarks pages: tolerances, Hypothesis
-profiles, the oracle of every numeric leg, exit codes, a report excerpt and the committed
-benchmark results (imported by gen_pages.py)."""
+profiles, the oracle of every numeric leg, exit codes, a report excerpt, where the run's time
+goes and the committed benchmark results (imported by gen_pages.py)."""
 
 from __future__ import annotations
 
@@ -38,6 +38,36 @@ def profiles_block() -> str:
             f"{'none' if p.deadline is None else p.deadline} | "
             f"{'none' if p.database is None else 'local (.hypothesis/)'} |"
         )
+    return "\n".join(lines)
+
+
+def timings_block(chapters, results) -> str:
+    """Seconds per chapter and leg in this build's run (each claim's own legs, in the worker
+    that ran it), and the chapter's slowest claim."""
+    legs = ("symbolic", "numeric", "property")
+    lines = [
+        "| Chapter | Claims | Symbolic (s) | Numeric (s) | Property (s) | Total (s) "
+        "| Slowest claim (s) |",
+        "|---|---|---|---|---|---|---|",
+    ]
+    totals = dict.fromkeys(legs, 0.0)
+    for chapter in chapters:
+        rs = [r for r in results.values() if r.claim.chapter == chapter.name]
+        per = {leg: sum(r.legs[leg].seconds for r in rs if leg in r.legs) for leg in legs}
+        for leg in legs:
+            totals[leg] += per[leg]
+        slowest = max(rs, key=lambda r: r.seconds)
+        lines.append(
+            f"| {chapter.name} | {len(rs)} | "
+            + " | ".join(f"{per[leg]:.1f}" for leg in legs)
+            + f" | {sum(per.values()):.1f} | {claim_ref(slowest.claim.id)} "
+            f"({slowest.seconds:.2f}) |"
+        )
+    lines.append(
+        f"| **all** | {len(results)} | "
+        + " | ".join(f"{totals[leg]:.1f}" for leg in legs)
+        + f" | {sum(totals.values()):.1f} | |"
+    )
     return "\n".join(lines)
 
 

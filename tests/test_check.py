@@ -184,6 +184,7 @@ def test_an_ambiguous_name_asks_for_chapter_or_mapping(tmp_path):
 # target may have, so every leg calls the functions the way the signature check assumes)
 
 
+@pytest.mark.slow  # every claim of the chapter
 def test_the_reference_module_passes(tmp_path):
     code, report, _ = _check(tmp_path, "dltheory.classification.reference")
     failed = _failed(report)
@@ -374,6 +375,13 @@ EXPLAINED = {
         "information.differential-entropy-definition": WIDE_UNIFORM,
         # autograd of torch.xlogy: d(-p log q)/dp = 0 at p = q = 0, where -log q is +inf
         "information.cross-entropy-definition": "d CE / d p at p_i = 0",
+        # autograd of xlogy(p, p) - xlogy(p, q): NaN at p_i = 0, where the one-sided
+        # derivative is -inf (q_i > 0) or +inf (q_i = 0)
+        "information.kl-infinite-outside-support": "d KL / d p",
+        # autograd through entr of the joint and of its marginals: NaN (inf - inf) at an
+        # empty cell, where the one-sided derivative along the table is finite or +-inf
+        "information.mutual-information-definition": "gradient at empty cells",
+        "information.conditional-entropy-definition": "gradient at empty cells",
     },
     "numpy_impl.py": {
         "classification.cross-entropy-one-hot": CONFIDENT,
@@ -390,6 +398,7 @@ EXPLAINED = {
         "information.pmi-definition": "gradcheck",
         "information.kl-definition": "gradcheck",
         "information.cross-entropy-definition": "gradcheck",
+        "information.kl-infinite-outside-support": "does not require grad",
         "information.kl-gaussian-closed-form": EXTREME_GAUSSIANS,  # the same overflow
         "information.differential-entropy-definition": WIDE_UNIFORM,  # log(b - a) overflows
         "information.kl-nonnegative": "vs mpmath",  # p log(p / q) for q close to p
@@ -398,6 +407,7 @@ EXPLAINED = {
 }
 
 
+@pytest.mark.slow  # every claim of two chapters
 @pytest.mark.parametrize("name", sorted(EXPLAINED))
 def test_a_correct_implementation_written_differently_passes_or_fails_for_a_reason(tmp_path, name):
     code, report, _ = _check(tmp_path, str(CONFORMANCE / name))
@@ -424,6 +434,7 @@ def _pytest(*args: str) -> subprocess.CompletedProcess:
     )
 
 
+@pytest.mark.slow  # a whole chapter, or pytest in a subprocess
 def test_pytest_plugin_gives_one_test_per_covered_claim():
     passing = _pytest(  # the softmax claims (the test above runs the whole chapter)
         "--dltheory-target",
@@ -451,6 +462,7 @@ def test_pytest_plugin_gives_one_test_per_covered_claim():
     assert "claims not covered by the target" in failing.stdout
 
 
+@pytest.mark.slow  # a whole chapter, or pytest in a subprocess
 def test_pytest_plugin_is_inert_without_the_option_and_refuses_a_bad_target():
     inert = _pytest("--pyargs", "dltheory")
     assert inert.returncode == 5 and "no tests ran" in inert.stdout  # nothing collected

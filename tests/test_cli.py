@@ -221,6 +221,7 @@ def test_verify_runs_a_claim_used_by_several_others_once(monkeypatch, capsys):
     assert len(calls) == 1
 
 
+@pytest.mark.slow  # verify in fresh processes
 def test_worker_processes_give_the_same_report(tmp_path, capsys):
     """``--jobs 2`` spreads the claims over two spawned processes: the same outcomes, legs
     and counterexamples as one process, the table in the selection's order."""
@@ -317,6 +318,7 @@ def test_ctrl_c_prints_the_finished_claims_and_one_line(monkeypatch, tmp_path, c
     assert report["interrupted"] is True and [c["id"] for c in report["claims"]] == calls[:1]
 
 
+@pytest.mark.slow  # verify in fresh processes
 def test_a_real_sigint_stops_the_run_with_the_table_and_no_traceback(tmp_path):
     """SIGINT sent to a running ``dltheory verify`` (as Ctrl-C does): exit 130, the claims
     that finished in the table, one line, no traceback."""

@@ -2,12 +2,15 @@
 
 Each chapter declares its functions in ``tests/contracts/<chapter>.py`` (``CONTRACTS``, see
 :mod:`dltheory.core.contracts`); every test here is parametrized over those declarations, with
-ids ``<chapter>.<function>-<dtype>-sample<i>``. A function of a new chapter gets all of it by
-declaring itself, and :func:`test_every_public_function_is_declared` fails until it does.
+ids ``<chapter>.<function>-<dtype>``: as in PyTorch's OpInfo tests, one test per function and
+dtype runs every sample it applies to, and a failure names the sample (an exception note). A
+function of a new chapter gets all of it by declaring itself, and
+:func:`test_every_public_function_is_declared` fails until it does.
 """
 
 from __future__ import annotations
 
+import contextlib
 import importlib
 import importlib.util
 import math
@@ -56,21 +59,35 @@ def _dtype_name(dtype: torch.dtype | None) -> str:
 
 
 def _cases(dtypes=None, *, only=lambda c, s: True, gradients=False, special=False, once=False):
-    """pytest params ``(contract, dtype, sample)`` with ids ``name-dtype-sample<i>``:
-    ``gradients``, only samples with a differentiable floating tensor; ``once``, each sample
-    in the first dtype it runs in (for checks that do not depend on the dtype)."""
+    """pytest params ``(contract, dtype, samples)`` with ids ``name-dtype``, ``samples`` a
+    tuple of ``(label, sample)``: ``gradients``, only samples with a differentiable floating
+    tensor; ``once``, each sample in the first dtype it runs in (for checks that do not
+    depend on the dtype)."""
     params = []
     for c in CONTRACTS:
         keep = _with_gradients(only) if gradients else only
         samples = c.nan_policy.special if special else c.samples
         kind = "special" if special else "sample"
+        groups: dict[Any, list[tuple[str, Sample]]] = {}
         for i, s in enumerate(samples):
             chosen = [d for d in c.dtypes or (None,) if dtypes is None or d in dtypes]
             chosen = [d for d in chosen if s.runs_in(d) and keep(c, s)]
             for dtype in chosen[:1] if once else chosen:
-                ident = f"{c.name}-{_dtype_name(dtype)}-{kind}{i}"
-                params.append(pytest.param(c, dtype, s, id=ident))
+                groups.setdefault(dtype, []).append((f"{kind}{i}", s))
+        for dtype, group in groups.items():
+            ident = f"{c.name}-{_dtype_name(dtype)}" + ("-special" if special else "")
+            params.append(pytest.param(c, dtype, tuple(group), id=ident))
     return params
+
+
+@contextlib.contextmanager
+def _about(c: FunctionContract, label: str, dtype) -> Iterator[None]:
+    """Name the sample (``label``, e.g. ``sample3``) in any exception raised inside."""
+    try:
+        yield
+    except BaseException as error:
+        error.add_note(f"in {c.name}, {label}, dtype {_dtype_name(dtype)}")
+        raise
 
 
 # --- calling a declared function ------------------------------------------------------------
@@ -221,15 +238,17 @@ def _new_structure():
     return new
 
 
-@pytest.mark.parametrize(("c", "dtype", "s"), _cases(only=_new_structure(), once=True))
-def test_meta_tensors_give_meta_results(c, dtype, s):
+@pytest.mark.parametrize(("c", "dtype", "samples"), _cases(only=_new_structure(), once=True))
+def test_meta_tensors_give_meta_results(c, dtype, samples):
     """Once per structure (shapes, dtypes, other arguments): meta tensors carry no values."""
-    want = _tensors(_call(c, s, dtype))
-    got = _tensors(_call(c, s, dtype, "meta"))
-    assert len(got) == len(want), _named(c, s)
-    for g, w in zip(got, want, strict=True):
-        assert g.device.type == "meta", _named(c, s)
-        assert (g.shape, g.dtype) == (w.shape, w.dtype), _named(c, s)
+    for label, s in samples:
+        with _about(c, label, dtype):
+            want = _tensors(_call(c, s, dtype))
+            got = _tensors(_call(c, s, dtype, "meta"))
+            assert len(got) == len(want), _named(c, s)
+            for g, w in zip(got, want, strict=True):
+                assert g.device.type == "meta", _named(c, s)
+                assert (g.shape, g.dtype) == (w.shape, w.dtype), _named(c, s)
 
 
 # --- dtype, device, inputs -------------------------------------------------------------------
@@ -273,9 +292,11 @@ def _check_call(c: FunctionContract, s: Sample, dtype, device: str) -> list[torc
     return _tensors(out)
 
 
-@pytest.mark.parametrize(("c", "dtype", "s"), _cases())
-def test_dtype_device_rounding_and_inputs(c, dtype, s):
-    _check_call(c, s, dtype, "cpu")
+@pytest.mark.parametrize(("c", "dtype", "samples"), _cases())
+def test_dtype_device_rounding_and_inputs(c, dtype, samples):
+    for label, s in samples:
+        with _about(c, label, dtype):
+            _check_call(c, s, dtype, "cpu")
 
 
 @pytest.mark.parametrize("c", [c for c in CONTRACTS if c.dtypes], ids=lambda c: c.name)
@@ -308,53 +329,55 @@ def _differentiable_call(c, s, dtype, device="cpu", *, unchecked=True):
 
 
 @pytest.mark.parametrize(
-    ("c", "dtype", "s"), _cases((torch.float64,), gradients=True, only=lambda c, s: s.gradcheck)
+    ("c", "dtype", "samples"),
+    _cases((torch.float64,), gradients=True, only=lambda c, s: s.gradcheck),
 )
-def test_gradcheck_and_gradgradcheck(c, dtype, s):
-    f, inputs = _differentiable_call(c, s, dtype)
-    size = sum(x.numel() for x in inputs)
-    # fast mode compares a random projection v^T J u with finite differences: any wrong entry
-    # of the Jacobian shows (the full Jacobian is printed on failure); tiny samples get the
-    # full comparison, which is as cheap there
-    assert torch.autograd.gradcheck(f, inputs, fast_mode=size > 8), _named(c, s)
-    if c.second_order and 0 < size <= c.SMALL:
-        assert torch.autograd.gradgradcheck(f, inputs, fast_mode=True), _named(c, s)
+def test_gradcheck_and_gradgradcheck(c, dtype, samples):
+    for label, s in samples:
+        with _about(c, label, dtype):
+            f, inputs = _differentiable_call(c, s, dtype)
+            size = sum(x.numel() for x in inputs)
+            # fast mode compares a random projection v^T J u with finite differences: any
+            # wrong entry of the Jacobian shows (the full Jacobian is printed on failure);
+            # tiny samples get the full comparison, which is as cheap there
+            assert torch.autograd.gradcheck(f, inputs, fast_mode=size > 8), _named(c, s)
+            if c.second_order and 0 < size <= c.SMALL:
+                assert torch.autograd.gradgradcheck(f, inputs, fast_mode=True), _named(c, s)
 
 
 @pytest.mark.parametrize(
-    ("c", "dtype", "s"),
+    ("c", "dtype", "samples"),
     _cases(
         (torch.float64, torch.float32), gradients=True, once=True, only=lambda c, s: not s.gradcheck
     ),
 )
-def test_gradients_are_never_nan_where_the_result_is_not(c, dtype, s):
+def test_gradients_are_never_nan_where_the_result_is_not(c, dtype, samples):
     """At exact zeros, extremes and subnormals (elsewhere gradcheck compares every gradient): a
     gradient may be infinite (the exact one overflows) but not NaN unless the result is."""
-    f, inputs = _differentiable_call(c, s, dtype, unchecked=False)
-    out = f(*inputs)
-    if not inputs or any(torch.isnan(o).any() for o in out):
-        return
-    grads = torch.autograd.grad(out, inputs, [torch.ones_like(o) for o in out], allow_unused=True)
-    for x, g in zip(inputs, grads, strict=True):
-        assert g is None or not torch.isnan(g).any(), f"{_named(c, s)}: NaN gradient {g} at {x}"
+    for label, s in samples:
+        with _about(c, label, dtype):
+            f, inputs = _differentiable_call(c, s, dtype, unchecked=False)
+            out = f(*inputs)
+            if not inputs or any(torch.isnan(o).any() for o in out):
+                continue
+            ones = [torch.ones_like(o) for o in out]
+            grads = torch.autograd.grad(out, inputs, ones, allow_unused=True)
+            for x, g in zip(inputs, grads, strict=True):
+                assert g is None or not torch.isnan(g).any(), (
+                    f"{_named(c, s)}: NaN gradient {g} at {x}"
+                )
 
 
 # --- errors and the NaN/inf policy -----------------------------------------------------------
 
 
-def _error_cases():
-    return [
-        pytest.param(c, e, id=f"{c.name}-error{i}-{e.argument}")
-        for c in CONTRACTS
-        for i, e in enumerate(c.error_inputs)
-    ]
-
-
-@pytest.mark.parametrize(("c", "e"), _error_cases())
-def test_error_inputs_raise_what_they_declare(c, e):
-    with pytest.raises(e.exception, match=e.match) as info:
-        c.function(*e.sample.args, **e.sample.kwargs)
-    assert re.search(rf"\b{re.escape(e.argument)}\b", str(info.value)), "name the argument"
+@pytest.mark.parametrize("c", [c for c in CONTRACTS if c.error_inputs], ids=lambda c: c.name)
+def test_error_inputs_raise_what_they_declare(c):
+    for i, e in enumerate(c.error_inputs):
+        with _about(c, f"error input {i} ({e.argument})", None):
+            with pytest.raises(e.exception, match=e.match) as info:
+                c.function(*e.sample.args, **e.sample.kwargs)
+            assert re.search(rf"\b{re.escape(e.argument)}\b", str(info.value)), "name it"
 
 
 def _nan_cases():
@@ -383,16 +406,18 @@ def test_nan_policy(c, dtype, name):
     assert any(torch.isnan(o).any() for o in _floating(out)), f"{c.name}: NaN in {name} is lost"
 
 
-@pytest.mark.parametrize(("c", "dtype", "s"), _cases(special=True))
-def test_special_values_follow_the_declared_policy(c, dtype, s):
-    got = _floating(_call(c, s, dtype))
-    want = _floating(
-        c.nan_policy.oracle(
-            *materialize(s.args, dtype, "cpu"), **materialize(dict(s.kwargs), dtype, "cpu")
-        )
-    )
-    for g, w in zip(got, want, strict=True):
-        _assert_matches(g, w.to(g.dtype), f"{_named(c, s)} in {dtype}")
+@pytest.mark.parametrize(("c", "dtype", "samples"), _cases(special=True))
+def test_special_values_follow_the_declared_policy(c, dtype, samples):
+    for label, s in samples:
+        with _about(c, label, dtype):
+            got = _floating(_call(c, s, dtype))
+            want = _floating(
+                c.nan_policy.oracle(
+                    *materialize(s.args, dtype, "cpu"), **materialize(dict(s.kwargs), dtype, "cpu")
+                )
+            )
+            for g, w in zip(got, want, strict=True):
+                _assert_matches(g, w.to(g.dtype), f"{_named(c, s)} in {dtype}")
 
 
 def _argument_cases():
@@ -431,7 +456,7 @@ def test_wrong_kinds_of_arguments_are_rejected_by_name(c, name, s):
 _CUDA_CASES = (
     _cases(only=_has_tensors)
     if CUDA
-    else [pytest.param(None, None, None, id="no-cuda", marks=pytest.mark.skip("needs CUDA"))]
+    else [pytest.param(None, None, (), id="no-cuda", marks=pytest.mark.skip("needs CUDA"))]
 )
 
 
@@ -492,11 +517,17 @@ def _assert_cuda_matches(
 
 
 @pytest.mark.cuda
-@pytest.mark.parametrize(("c", "dtype", "s"), _CUDA_CASES)
-def test_cuda_matches_cpu(c, dtype, s):
+@pytest.mark.parametrize(("c", "dtype", "samples"), _CUDA_CASES)
+def test_cuda_matches_cpu(c, dtype, samples):
     """On CUDA: device and dtype kept, inputs unchanged, float16/bfloat16 rounded once, and
     values and gradients close to the CPU's at the dtype's tolerance, or no less accurate than
     the CPU's (not for random functions)."""
+    for label, s in samples:
+        with _about(c, label, dtype):
+            _cuda_matches_cpu(c, dtype, s)
+
+
+def _cuda_matches_cpu(c: FunctionContract, dtype, s: Sample) -> None:
     out = _check_call(c, s, dtype, _GPU)
     if c.random:  # CUDA generators draw other numbers than CPU ones: nothing to compare
         return

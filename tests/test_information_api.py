@@ -376,3 +376,20 @@ def test_meta_tensors_give_meta_results_without_value_checks():
     for out in (entropy(p), kl_divergence(p, p), mutual_information(p),
                 gaussian_kl_divergence(p, p, p, p)):  # fmt: skip
         assert out.device.type == "meta"
+
+
+def test_gradient_at_empty_cells_follows_the_table():
+    """Mass put into an empty cell raises its marginals too, so the one-sided derivative of
+    I(X, Y) there is -log p_X(x) - 1 when only its column is empty (not +inf, as with the
+    marginals held fixed), and that of H(Y | X) is 0 in an empty row."""
+    table = torch.tensor([[0.3, 0.0, 0.0], [0.2, 0.5, 0.0], [0.0, 0.0, 0.0]], dtype=torch.float64)
+    leaf = table.clone().requires_grad_()
+    (grad,) = torch.autograd.grad(mutual_information(leaf), leaf)
+    assert grad[0, 1] == -math.inf and grad[2, 2] == math.inf
+    assert math.isclose(grad[0, 2], -math.log(0.3) - 1, rel_tol=1e-15)
+    assert math.isclose(grad[1, 2], -math.log(0.7) - 1, rel_tol=1e-15)
+    assert math.isclose(grad[2, 0], -math.log(0.5) - 1, rel_tol=1e-15)
+    leaf = table.clone().requires_grad_()
+    (grad,) = torch.autograd.grad(conditional_entropy(leaf, given="x"), leaf)
+    assert torch.equal(grad[2], torch.zeros(3, dtype=torch.float64))
+    assert torch.equal(grad[0, 1:], torch.full((2,), math.inf, dtype=torch.float64))

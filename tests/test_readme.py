@@ -41,4 +41,5 @@ def test_quick_start_commands_install_torch_first_and_run_the_main_jobs():
         assert command.index("pip install torch==2.13.0") < command.index("pip install -e")
     assert verify.endswith("dltheory verify")
     assert re.search(r"&& pytest( |$)", tests)
+    assert "--runslow" in tests  # CI runs the slow tier too
     assert "test-command" in (Path(__file__).parent.parent / ".ci" / "run").read_text()

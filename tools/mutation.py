@@ -7,6 +7,10 @@ process (symbolic legs do not touch the code), and the mutant is *killed* when v
 non-zero. The file is restored after every mutant.
 
     python tools/mutation.py classification information [--limit N] [--jobs 2] [--json out.json]
+    python tools/mutation.py classification information --limit N --survivors-of out.json
+
+``--survivors-of`` reruns only the mutants a previous run's JSON reports as survivors (the same
+sample: same ``--limit``, unchanged reference modules), after the claims were strengthened.
 
 Statements inside a branch that only raises (argument validation) are mutated too but
 reported apart: `verify` runs the claims, which check behaviour on valid input, so those
@@ -198,7 +202,13 @@ def main() -> int:
     parser.add_argument("--limit", type=int, default=0, help="at most N mutants per module")
     parser.add_argument("--jobs", type=int, default=2)
     parser.add_argument("--json", help="write every mutant and its fate here")
+    parser.add_argument("--survivors-of", help="rerun only the survivors listed in this JSON")
     args = parser.parse_args()
+    wanted = None
+    if args.survivors_of:
+        previous = json.loads(Path(args.survivors_of).read_text())
+        wanted = {(m["module"], m["line"], m["kind"], m["before"], m["after"])
+                  for m in previous if not m["killed"]}  # fmt: skip
     results: list[Mutant] = []
     with tempfile.TemporaryDirectory() as tmp:
         for chapter in args.chapters:
@@ -211,6 +221,12 @@ def main() -> int:
                 if args.limit:
                     step = max(1, len(found) // args.limit)
                     found = found[::step][: args.limit]
+                if wanted is not None:
+                    found = [
+                        (i, m)
+                        for i, m in found
+                        if (m.module, m.line, m.kind, m.before, m.after) in wanted
+                    ]
                 jobs += [(module, i, m) for i, m in found]
             print(f"{chapter}: {len(jobs)} mutants in {[m.name for m in modules]}", flush=True)
             with concurrent.futures.ThreadPoolExecutor(args.jobs) as pool:

@@ -1,20 +1,23 @@
-r"""The two elementwise terms every discrete information measure is built from.
+r"""The elementwise terms every discrete information measure is built from.
 
 * :func:`xlogy` — :math:`x \log y` with :math:`0 \log y = 0` (entropy, cross-entropy);
-* :func:`rel_entr` — :math:`p \log \bigl(p / \prod_k q_k\bigr)` with :math:`0 \log(0/\cdot) = 0`
-  and :math:`+\infty` where :math:`p > 0 = \prod_k q_k` (KL divergence, conditional entropy,
-  mutual information);
+* :func:`kl_sum` — :math:`\sum_i p_i \log(p_i / q_i)` with :math:`0 \log(0/\cdot) = 0` and
+  :math:`+\infty` where :math:`p_i > 0 = q_i` (KL divergence);
+* :func:`marginal_rel_entr` — :math:`p \log \bigl(p / \prod_k m_k\bigr)` of a joint table and
+  its marginals (conditional entropy, mutual information);
 * :func:`pointwise_log_ratio` — :math:`\log(p_{xy} / (p_x p_y))` of a joint table, with
   :math:`-\infty` where :math:`p_{xy} = 0` (pointwise mutual information).
 
-Both are ``torch.autograd.Function`` objects with hand-written backward passes, so that the
+They are ``torch.autograd.Function`` objects with hand-written backward passes, so that the
 gradient at exact zeros follows the one-sided derivative of the term and is never NaN:
 
 * :math:`\partial_y (x \log y) = x / y` is exactly ``0`` where :math:`x = 0` (also at
   :math:`y = 0`), and :math:`\partial_x (x \log y) = \log y` is :math:`-\infty` at :math:`y = 0`;
-* :math:`\partial_p\, p\log(p/q) = \log(p/q) + 1`, which is :math:`-\infty` at
-  :math:`p = 0 < q` and :math:`+\infty` at :math:`p \ge 0 = q`;
-  :math:`\partial_{q_k} = -p/q_k`, exactly ``0`` where :math:`p = 0`.
+* :math:`\partial_p\, p\log(p/q) = \log(p/q) + 1`, which for a fixed :math:`q` is
+  :math:`-\infty` at :math:`p = 0 < q` and :math:`+\infty` at :math:`p \ge 0 = q`; for
+  marginals of :math:`p`, which move with it, the limit at :math:`p = 0` depends on how many
+  of them are 0 (:func:`marginal_rel_entr`); :math:`\partial_{q_k} = -p/q_k`, exactly ``0``
+  where :math:`p = 0`.
 
 The backward passes use differentiable operations on the saved inputs, so second derivatives
 work where the terms are smooth. Inputs are expected in the dtype the arithmetic is done in
@@ -27,7 +30,7 @@ import math
 
 import torch
 
-__all__ = ["kl_sum", "log_ratio", "pointwise_log_ratio", "rel_entr", "xlogy"]
+__all__ = ["kl_sum", "log_ratio", "marginal_rel_entr", "pointwise_log_ratio", "xlogy"]
 
 _LN2 = math.log(2)
 
@@ -83,27 +86,48 @@ def _rel_entr_value(p: torch.Tensor, *qs: torch.Tensor) -> torch.Tensor:
     return torch.where(p == 0, torch.zeros_like(value), value)
 
 
-class _RelEntr(torch.autograd.Function):
+class _MarginalRelEntr(torch.autograd.Function):
     @staticmethod
-    def forward(ctx, p: torch.Tensor, *qs: torch.Tensor) -> torch.Tensor:
-        ctx.save_for_backward(p, *qs)
-        return _rel_entr_value(p, *qs)
+    def forward(ctx, p: torch.Tensor, *marginals: torch.Tensor) -> torch.Tensor:
+        ctx.save_for_backward(p, *marginals)
+        return _rel_entr_value(p, *marginals)
 
     @staticmethod
     def backward(ctx, grad: torch.Tensor):
-        p, *qs = ctx.saved_tensors
-        return _rel_entr_grads(grad, p, qs)
+        p, *marginals = ctx.saved_tensors
+        return _rel_entr_grads(grad, p, marginals, _marginal_slope_at_zero(p, marginals))
 
 
-def _rel_entr_grads(grad: torch.Tensor, p: torch.Tensor, qs) -> tuple[torch.Tensor, ...]:
-    r"""The gradients of :math:`p \log(p / \prod_k q_k)` times ``grad``: with respect to
-    :math:`p` and to each :math:`q_k`."""
-    zero = torch.zeros((), dtype=p.dtype, device=p.device)
+def _independent_slope_at_zero(q: torch.Tensor) -> torch.Tensor:
+    r""":math:`\partial_p\, p \log(p/q)` at :math:`p = 0` for a fixed :math:`q`: :math:`-\infty`
+    where :math:`q > 0`, :math:`+\infty` where :math:`q = 0` (any mass there is infinitely
+    unlikely under :math:`q`)."""
+    inf = torch.full((), torch.inf, dtype=q.dtype, device=q.device)
+    return torch.where(q > 0, -inf, inf)
+
+
+def _marginal_slope_at_zero(p: torch.Tensor, marginals) -> torch.Tensor:
+    r""":math:`\partial_p\, p \log(p / \prod_k m_k)` at :math:`p = 0` where each :math:`m_k` is
+    a marginal of the table :math:`p` (a sum that contains :math:`p`).
+
+    Mass :math:`\varepsilon` put into an empty cell raises every marginal that was 0 to exactly
+    :math:`\varepsilon`, so the log-ratio tends to :math:`\log(\varepsilon^{1-z} / \prod_{m_k > 0}
+    m_k)` with :math:`z` the number of zero marginals: :math:`-\infty` for :math:`z = 0`,
+    :math:`-\sum_{m_k > 0} \log m_k` (finite) for :math:`z = 1`, :math:`+\infty` for
+    :math:`z \ge 2`. The chain rule through the marginals then adds what they pass back."""
+    one = torch.ones((), dtype=p.dtype, device=p.device)
+    zeros = sum((m == 0).to(torch.int8) for m in marginals)
+    log_positive = sum(torch.log(torch.where(m > 0, m, one)) for m in marginals)
     inf = torch.full((), torch.inf, dtype=p.dtype, device=p.device)
-    support = qs[0] > 0
-    for q in qs[1:]:
-        support = support & (q > 0)
-    at_zero = torch.where(support, -inf, inf)  # p = 0: -inf inside supp q, +inf outside
+    return torch.where(zeros == 0, -inf, torch.where(zeros == 1, -log_positive, inf))
+
+
+def _rel_entr_grads(
+    grad: torch.Tensor, p: torch.Tensor, qs, at_zero: torch.Tensor
+) -> tuple[torch.Tensor, ...]:
+    r"""The gradients of :math:`p \log(p / \prod_k q_k)` times ``grad``: with respect to
+    :math:`p` (``at_zero`` where :math:`p = 0`) and to each :math:`q_k` (0 where :math:`p = 0`)."""
+    zero = torch.zeros((), dtype=p.dtype, device=p.device)
     # log p - sum log q: differentiable (for second derivatives), never overflows, and
     # within eps |log p| of the forward's log_ratio, which frexp makes non-differentiable
     log_p_over_q = torch.log(p)
@@ -123,10 +147,12 @@ def xlogy(x: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
     return torch.xlogy(x, y)  # no graph: no autograd.Function call
 
 
-def rel_entr(p: torch.Tensor, *qs: torch.Tensor) -> torch.Tensor:
-    r""":math:`p \log(p / \prod_k q_k)`: 0 where :math:`p = 0`, :math:`+\infty` where
-    :math:`p > 0` and some :math:`q_k = 0`."""
-    return _RelEntr.apply(p, *qs)
+def marginal_rel_entr(p: torch.Tensor, *marginals: torch.Tensor) -> torch.Tensor:
+    r""":math:`p \log(p / \prod_k m_k)` of a joint table :math:`p` and marginals :math:`m_k` of
+    it (broadcast to its shape): 0 where :math:`p = 0`. Where :math:`p = 0` the gradient is the
+    one-sided derivative along the table, through which every marginal moves with :math:`p`
+    (see :func:`_marginal_slope_at_zero`)."""
+    return _MarginalRelEntr.apply(p, *marginals)
 
 
 class _PointwiseLogRatio(torch.autograd.Function):
@@ -236,7 +262,7 @@ class _KLSum(torch.autograd.Function):
         p, q = ctx.saved_tensors
         if not ctx.keepdim:
             grad = grad.unsqueeze(ctx.dim)
-        grad_p, grad_q = _rel_entr_grads(grad, p, (q,))
+        grad_p, grad_q = _rel_entr_grads(grad, p, (q,), _independent_slope_at_zero(q))
         return grad_p, grad_q, None, None
 
 

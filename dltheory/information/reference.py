@@ -53,7 +53,7 @@ from dltheory.information._closed_forms import (
     gaussian_kl_divergence,
     uniform_differential_entropy,
 )
-from dltheory.information._terms import kl_sum, pointwise_log_ratio, rel_entr, xlogy
+from dltheory.information._terms import kl_sum, marginal_rel_entr, pointwise_log_ratio, xlogy
 
 __all__ = [
     "conditional_entropy",
@@ -307,7 +307,9 @@ def conditional_entropy(
         = -\sum_x \sum_y p_{X,Y}(x, y) \log \frac{p_{X,Y}(x, y)}{p_X(x)}
 
     Computed from this formula directly (not as :math:`H(X, Y) - H(X)`, which the chain rule
-    makes equal). Rows with :math:`p_X(x) = 0` contribute 0.
+    makes equal). Rows with :math:`p_X(x) = 0` contribute 0. The gradient at an empty cell is
+    the one-sided derivative along the table (its marginal moves with it): :math:`+\infty`
+    where :math:`p_X(x) > 0`, 0 in an empty row (for ``given="x"``; columns for ``"y"``).
 
     NaN and inf: a NaN or infinite entry of ``joint`` is a ``ValueError``. With
     ``validate=False`` a NaN propagates; infinite entries lie outside the formula's domain.
@@ -337,7 +339,7 @@ def conditional_entropy(
     work = joint.to(opmath_dtype(joint.dtype))
     p_x, p_y = _marginals(work)
     condition = p_x if given == "x" else p_y
-    h = -rel_entr(work, condition.expand_as(work)).sum(dim=(-2, -1))
+    h = -marginal_rel_entr(work, condition.expand_as(work)).sum(dim=(-2, -1))
     return (h / log_base).to(joint.dtype)
 
 
@@ -355,6 +357,11 @@ def mutual_information(
     does not turn a finite term into :math:`+\infty`. :math:`I \ge 0` mathematically; for
     (nearly) independent variables rounding can leave the sum a few units in the last place
     below 0.
+
+    Gradient at an empty cell (:math:`p_{X,Y}(x, y) = 0`): the one-sided derivative along the
+    table, where mass put into the cell also raises its marginals: :math:`-\infty` when
+    :math:`p_X(x)` and :math:`p_Y(y)` are positive, :math:`-\log p_X(x) - 1` when only
+    :math:`p_Y(y) = 0` (and symmetrically), :math:`+\infty` when both are 0.
 
     NaN and inf: a NaN or infinite entry of ``joint`` is a ``ValueError``. With
     ``validate=False`` a NaN propagates; infinite entries lie outside the formula's domain.
@@ -379,7 +386,7 @@ def mutual_information(
     _joint(joint, validate)
     work = joint.to(opmath_dtype(joint.dtype))
     p_x, p_y = _marginals(work)
-    mi = rel_entr(work, p_x.expand_as(work), p_y.expand_as(work)).sum(dim=(-2, -1))
+    mi = marginal_rel_entr(work, p_x.expand_as(work), p_y.expand_as(work)).sum(dim=(-2, -1))
     return (mi / log_base).to(joint.dtype)
 
 

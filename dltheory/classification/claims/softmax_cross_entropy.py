@@ -127,12 +127,16 @@ def _(impl, device, dtype) -> None:
         (want,) = torch.autograd.grad(F.cross_entropy(leaf, w.double(), reduction="sum"), leaf)
         assert_close(back, want, dtype=dtype, msg="gradient with general weights")
         # and with respect to the weights: d l / d y_j = -log softmax(o)_j, zeros included
-        weights = w.clone().requires_grad_()
-        loss = impl.cross_entropy(x, weights, reduction="sum", validate=False)
-        (by_y,) = torch.autograd.grad(loss, weights, allow_unused=True)
-        assert by_y is not None, "cross_entropy has no gradient with respect to the weights"
-        want = -scipy.special.log_softmax(oracle_input(x), axis=-1)
-        assert_close(by_y, want, msg=f"gradient with respect to the weights, {rows_are}")
+        # (divided by the batch size N = 8 under reduction="mean")
+        for reduction, n in (("sum", 1), ("mean", x.shape[0])):
+            weights = w.clone().requires_grad_()
+            loss = impl.cross_entropy(x, weights, reduction=reduction, validate=False)
+            (by_y,) = torch.autograd.grad(loss, weights, allow_unused=True)
+            assert by_y is not None, "cross_entropy has no gradient with respect to the weights"
+            want = -scipy.special.log_softmax(oracle_input(x), axis=-1) / n
+            assert_close(
+                by_y, want, msg=f"gradient with respect to the weights, {reduction}, {rows_are}"
+            )
     if torch.finfo(dtype).tiny < 1e-30:  # results near e^-20 stay normal numbers
         _check_batches_with_dominant_rows(impl, dtype, device)
     if dtype == torch.float64:
@@ -275,6 +279,10 @@ def _(impl, device, dtype) -> None:
             impl.logsumexp(x), want, msg="logsumexp (mpmath), confident rows: a dominant maximum"
         )
         check_gradient_vs_torch(impl.logsumexp, torch.logsumexp, x, "logsumexp")
+        # the same rows in the (N, C, d) layout: classes along dim 1, not the last dimension
+        x3 = x.reshape(16, 3, 32).transpose(1, 2)
+        got3 = impl.logsumexp(x3, dim=1).reshape(48)
+        assert_accurate(got3, want, msg="logsumexp along dim 1 of (N, C, d)")
     # probability targets (exact zeros; confident rows too), every reduction, (N, C) and (N, C, d)
     for seed, shape in enumerate([(6, 5), (3, 4, 2)]):
         o_ = logits(shape, 41 + seed, dtype, device)
@@ -308,6 +316,13 @@ def _(impl, device, dtype) -> None:
     loss = impl.cross_entropy(x, torch.tensor([2], device=device))
     assert torch.isfinite(loss), f"cross_entropy overflowed at |o| = {big}: {loss}"
     assert_accurate(loss, torch.tensor(big, dtype=torch.float64), msg="loss at extreme logits")
+    # the gradient of log-sum-exp is softmax(o), also where o_max + log s rounds to o_max:
+    # exp(o - lse) with the rounded lse would give 1 for each of two equal huge logits
+    huge = torch.tensor([[big, big], [big, big - 1.0], [-big, -big]], dtype=dtype, device=device)
+    leaf = huge.clone().requires_grad_()
+    (grad,) = torch.autograd.grad(impl.logsumexp(leaf).sum(), leaf)
+    want = scipy.special.softmax(oracle_input(huge), axis=-1)
+    assert_close(grad, want, msg=f"gradient of logsumexp (softmax) at logits of magnitude {big}")
     if dtype == torch.float64:
         leaf = logits((4, 5), 46, dtype, device).requires_grad_()
         assert_twice_differentiable(lambda z: impl.logsumexp(z), leaf, "logsumexp")

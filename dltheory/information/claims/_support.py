@@ -39,7 +39,7 @@ from hypothesis import strategies as st
 
 from dltheory.core import strategies as dst
 from dltheory.core.samples import oracle_input, simplex
-from dltheory.core.tolerances import tolerance
+from dltheory.core.tolerances import assert_close, tolerance
 
 # --- SymPy objects -----------------------------------------------------------------------------
 
@@ -442,6 +442,67 @@ def _mp_table(values: tuple[tuple[float, ...], ...]) -> TableValues:
             scale=float(1 + mpmath.fsum(abs(v * w) for v, w, _, _ in occurring)),
             pmi=[[float(w) for w in row] for row in pmi],
         )
+
+
+def _mp_measure(name: str, cells: list[list[mpmath.mpf]]) -> mpmath.mpf:
+    rows = [mpmath.fsum(row) for row in cells]
+    cols = [mpmath.fsum(col) for col in zip(*cells, strict=True)]
+    log_base = {
+        "mi": lambda a, b: mpmath.log(rows[a]) + mpmath.log(cols[b]),
+        "h_y_given_x": lambda a, b: mpmath.log(rows[a]),
+        "h_x_given_y": lambda a, b: mpmath.log(cols[b]),
+    }[name]
+    sign = 1 if name == "mi" else -1
+    return sign * mpmath.fsum(
+        v * (mpmath.log(v) - log_base(a, b))
+        for a, row in enumerate(cells)
+        for b, v in enumerate(row)
+        if v > 0
+    )
+
+
+def mp_one_sided_slope(name: str, table: Sequence[Sequence[float]], cell: tuple[int, int]):
+    r"""The one-sided derivative :math:`\lim_{\varepsilon \to 0^+} (m(P + \varepsilon e) -
+    m(P)) / \varepsilon` of the measure ``name`` (``"mi"``, ``"h_y_given_x"``,
+    ``"h_x_given_y"``) of the unnormalized table :math:`P`, the marginals summed from it, at
+    ``cell``: difference quotients by mpmath at 80 digits, :math:`\varepsilon = 10^{-40}` and
+    :math:`10^{-20}`. Where the quotient grows like :math:`\log(1/\varepsilon)` (by more than
+    40 between the two) the slope is :math:`\pm\infty`."""
+    with mpmath.workdps(80):
+        cells = [[mpmath.mpf(v) for v in row] for row in table]
+        base = _mp_measure(name, cells)
+        quotients = []
+        for eps in (mpmath.mpf(10) ** -20, mpmath.mpf(10) ** -40):
+            moved = [list(row) for row in cells]
+            moved[cell[0]][cell[1]] += eps
+            quotients.append((_mp_measure(name, moved) - base) / eps)
+        growth = quotients[1] - quotients[0]
+        if abs(growth) > 40:
+            return math.copysign(math.inf, growth)
+        return float(quotients[1])
+
+
+#: a table with an empty row, an empty column and an empty cell inside the support of both
+#: marginals: the gradient at its zeros is finite, -inf or +inf depending on which marginals vanish
+EMPTY_CELLS = ((0.3, 0.0, 0.0), (0.2, 0.5, 0.0), (0.0, 0.0, 0.0))
+
+
+def check_slopes_at_empty_cells(fn, name: str, dtype: torch.dtype, device: str) -> None:
+    """The gradient of ``fn`` (a measure of a joint table) at :data:`EMPTY_CELLS` against
+    :func:`mp_one_sided_slope` of the measure ``name``, entry by entry (infinities exactly)."""
+    leaf = torch.tensor(EMPTY_CELLS, dtype=dtype, device=device, requires_grad=True)
+    (grad,) = torch.autograd.grad(fn(leaf), leaf)
+    values = oracle_input(leaf.detach()).tolist()
+    want = [
+        [mp_one_sided_slope(name, values, (a, b)) for b in range(len(row))]
+        for a, row in enumerate(values)
+    ]
+    assert_close(
+        grad,
+        torch.tensor(want, dtype=torch.float64),
+        dtype=dtype,
+        msg=f"gradient at empty cells (one-sided derivatives along the table, {name})",
+    )
 
 
 def mp_tables(joint: torch.Tensor) -> list[TableValues]:

@@ -39,6 +39,7 @@ from dltheory.information.claims._support import (
     POSITIVE_TABLE,
     P,
     check_gradients,
+    check_slopes_at_empty_cells,
     close,
     exact_measures,
     i,
@@ -98,7 +99,8 @@ def _row_average(table: np.ndarray) -> float:
 
 @conditional_entropy_definition.numeric_leg(
     oracle="mpmath (error in eps, relative to 1 + H; nats and bits); the p_X-weighted "
-    "scipy.stats.entropy of the conditional rows; gradcheck and gradgradcheck (float64)"
+    "scipy.stats.entropy of the conditional rows; gradcheck and gradgradcheck (float64); the "
+    "gradient at empty cells against mpmath's one-sided difference quotients (float64, float32)"
 )
 def _(impl, device, dtype) -> None:
     for joint in joints(dtype, device):
@@ -118,6 +120,10 @@ def _(impl, device, dtype) -> None:
         for given in ("x", "y"):
             fn = functools.partial(impl.conditional_entropy, given=given, validate=False)
             check_gradients(fn, POSITIVE_TABLE)
+    if dtype in (torch.float64, torch.float32):
+        for given, name in (("x", "h_y_given_x"), ("y", "h_x_given_y")):
+            fn = functools.partial(impl.conditional_entropy, given=given)
+            check_slopes_at_empty_cells(fn, name, dtype, device)
 
 
 @conditional_entropy_definition.property_leg(

@@ -27,7 +27,7 @@ from hypothesis import strategies as st
 from dltheory.core.claim import Derivation, Exists, ForAll, Kind, NotApplicable, Section, Step
 from dltheory.core.samples import oracle_input, simplex
 from dltheory.core.symbolic import equation
-from dltheory.core.tolerances import assert_accurate, tolerance
+from dltheory.core.tolerances import assert_accurate, assert_close, tolerance
 from dltheory.information.claims._support import (
     LIM_I,
     G,
@@ -407,9 +407,20 @@ def _() -> Derivation:
 
 
 @kl_infinite_outside_support.numeric_leg(
-    oracle="the positions where q = 0 < p (+inf exactly there, never NaN); mpmath elsewhere"
+    oracle="the positions where q = 0 < p (+inf exactly there, never NaN); mpmath elsewhere; "
+    "the one-sided derivative in p at p = 0: +inf where q = 0, -inf where q > 0 (float64, "
+    "float32)"
 )
 def _(impl, device, dtype) -> None:
+    if dtype in (torch.float64, torch.float32):
+        # p_i log(p_i / q_i) is 0 at p_i = 0 and +inf for every p_i > 0 when q_i = 0: moving
+        # any mass there makes the divergence infinite, a derivative of +inf; where q_i > 0
+        # the derivative log(p_i / q_i) + 1 tends to -inf
+        p = torch.tensor([0.5, 0.5, 0.0, 0.0], dtype=dtype, device=device, requires_grad=True)
+        q = torch.tensor([0.25, 0.25, 0.5, 0.0], dtype=dtype, device=device)
+        (grad,) = torch.autograd.grad(impl.kl_divergence(p, q), p)
+        want = [1 + math.log(2), 1 + math.log(2), -math.inf, math.inf]
+        assert_close(grad, torch.tensor(want, dtype=dtype), msg="d KL / d p, p = (1/2, 1/2, 0, 0)")
     seen = False
     for a, b in pairs(dtype, device):
         outside = ((a > 0) & (b == 0)).any(-1)
