@@ -7,12 +7,16 @@ For each reference function and shape: milliseconds per call of ours and of the 
 built-in (medians of interleaved rounds), their ratio and the goal it should stay within, and
 the largest error in units of eps against mpmath for ours and for the built-in. The JSON
 (default ``benchmarks/results.json``) holds the same rows plus the machine, so that a
-regression shows run to run; the documentation site renders the committed file.
+regression shows run to run; the documentation site renders the committed file. The
+``imports`` rows (``--chapter imports``) time ``import dltheory`` and each chapter package in
+a fresh interpreter against ``import torch``. glibc's allocator is held in the steady state
+of a long-running process (see :func:`_steady_allocator`).
 """
 
 from __future__ import annotations
 
 import argparse
+import ctypes
 import datetime
 import importlib
 import json
@@ -45,6 +49,20 @@ def _synchronized(fn, device: str):
         return out
 
     return run
+
+
+def _steady_allocator() -> str:
+    """Fix glibc's thresholds for returning memory to the system at 256 MiB, where a
+    long-running process ends up anyway (glibc raises them as large blocks are freed). Left
+    dynamic, the first large temporaries of a fresh process are mapped and unmapped on every
+    call, and a row's built-in time changes threefold with the rows that ran before it."""
+    try:
+        libc = ctypes.CDLL("libc.so.6")
+        m_trim_threshold, m_mmap_threshold = -1, -3
+        ok = libc.mallopt(m_mmap_threshold, 256 << 20) and libc.mallopt(m_trim_threshold, 256 << 20)
+    except (OSError, AttributeError):
+        return "the platform's default"
+    return "glibc, mmap and trim thresholds 256 MiB" if ok else "glibc's default"
 
 
 def _machine(device: str) -> dict:
@@ -92,6 +110,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--json", default=str(HERE / "results.json"), help="where to write")
     args = parser.parse_args(argv)
     torch.set_num_threads(args.threads)
+    allocator = _steady_allocator()
     if args.device.startswith("cuda") and not torch.cuda.is_available():
         print("python -m benchmarks: --device cuda, but no CUDA device", file=sys.stderr)
         return 2
@@ -128,7 +147,7 @@ def main(argv: list[str] | None = None) -> int:
             )
     report = {
         "date": datetime.datetime.now(datetime.UTC).strftime("%Y-%m-%d %H:%M UTC"),
-        "machine": _machine(args.device),
+        "machine": {**_machine(args.device), "allocator": allocator},
         "quick": args.quick,
         "rows": [
             {

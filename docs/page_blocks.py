@@ -95,7 +95,10 @@ def benchmarks_block() -> str:
     lines = [
         f"Measured on {data['date']}: {m['processor']}, {m['cpus']} CPUs, {m['platform']}; "
         f"Python {m['python']}, torch {m['torch']}, {m['threads']} thread(s), device "
-        f"`{m['device']}`" + (f" ({m['gpu']})" if m.get("gpu") else "") + ".",
+        f"`{m['device']}`"
+        + (f" ({m['gpu']})" if m.get("gpu") else "")
+        + (f"; allocator: {m['allocator']}" if m.get("allocator") else "")
+        + ".",
         "",
         "| Function | Shape | Ours (ms) | Built-in | Built-in (ms) | Ratio | Goal |",
         "|---|---|---|---|---|---|---|",
