@@ -103,16 +103,35 @@ def _mp_kl(pr, qr):
     return mpmath.fsum(terms)
 
 
-def _mp_mi(table):
+def _mp_mi(table) -> tuple[mpmath.mpf, mpmath.mpf]:
+    r"""``(I, scale)`` of a joint table by mpmath, ``scale`` :math:`1 + \sum |p \cdot pmi|`:
+    an error of eps in each log-ratio moves :math:`I` by about eps times it."""
     values = [[mpmath.mpf(v) for v in row] for row in table]
     rows = [mpmath.fsum(r) for r in values]
     cols = [mpmath.fsum(c) for c in zip(*values, strict=True)]
-    return mpmath.fsum(
+    terms = [
         v * mpmath.log(v / (rows[a] * cols[b]))
         for a, r in enumerate(values)
         for b, v in enumerate(r)
         if v > 0
-    )
+    ]
+    return mpmath.fsum(terms), 1 + mpmath.fsum(abs(t) for t in terms)
+
+
+def _scaled_eps(got: list[float], exact: list[tuple[mpmath.mpf, mpmath.mpf]]) -> float:
+    """The largest :math:`|got - I| / scale` in units of float64's eps."""
+    eps = torch.finfo(F64).eps
+    pairs = zip(got, exact, strict=True)
+    return max(float(abs(mpmath.mpf(g) - i) / scale) / eps for g, (i, scale) in pairs)
+
+
+def _nearly_independent(seed: int) -> torch.Tensor:
+    """``P = p_X p_Y (1 + 1e-6 noise)``, renormalized: I(X, Y) is about 1e-13."""
+    g = torch.Generator().manual_seed(seed)
+    p_x = _simplex(1, 5, seed=seed, zeros=0.0)[0]
+    p_y = _simplex(1, 6, seed=seed + 1, zeros=0.0)[0]
+    table = torch.outer(p_x, p_y) * (1 + 1e-6 * torch.randn(5, 6, generator=g, dtype=F64))
+    return table / table.sum()
 
 
 def _nearly_equal(k: int, seed: int) -> tuple[torch.Tensor, torch.Tensor]:
@@ -158,9 +177,22 @@ def accuracy(quick: bool) -> list[Accuracy]:
         exact = [_mp_mi(t.tolist()) for t in tables]
         ours = [float(mutual_information(t)) for t in tables]
         theirs = [float(_torch_mi(t)) for t in tables]
+        # relative to the scale: these tables include exactly independent ones (I = 0 up to
+        # the rounding of the normalized entries), where no error relative to I means anything
         out.append(
-            Accuracy(f"{CH}.mutual_information", "float64, tables with zeros and tiny cells",
-                     worst_eps(zip(ours, exact, strict=True), F64),
-                     worst_eps(zip(theirs, exact, strict=True), F64), "entr of marginals")
+            Accuracy(f"{CH}.mutual_information",
+                     "float64, tables with zeros and tiny cells (eps of 1 + sum |p pmi|)",
+                     _scaled_eps(ours, exact), _scaled_eps(theirs, exact), "entr of marginals")
+        )  # fmt: skip
+        # relative to I itself: the marginals are rounded sums, so each log-ratio carries an
+        # error of about eps, which is large against log-ratios near 1e-6
+        tables = [_nearly_independent(100 + s) for s in range(20)]
+        exact_mi = [_mp_mi(t.tolist())[0] for t in tables]
+        out.append(
+            Accuracy(f"{CH}.mutual_information", "float64, nearly independent (I ~ 1e-13)",
+                     worst_eps(zip([float(mutual_information(t)) for t in tables], exact_mi,
+                                   strict=True), F64),
+                     worst_eps(zip([float(_torch_mi(t)) for t in tables], exact_mi,
+                                   strict=True), F64), "entr of marginals")
         )  # fmt: skip
     return out
