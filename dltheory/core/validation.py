@@ -133,15 +133,17 @@ def check_probabilities(name: str, p: torch.Tensor, dim: int | tuple[int, ...] =
     if isinstance(dim, int) and p.numel() <= _SMALL_CALL and p.device.type == "cpu":
         # a small call: one copy to Python, exact row sums by math.fsum, no tensor operations
         # (each costs about a microsecond, more than the checks themselves)
+        last = dim % p.dim() == p.dim() - 1  # no tensor operation when dim is the last
         if p.dim() == 1:
             rows = [p.tolist()]
-        elif p.dim() == 2 and dim == 1:
+        elif last and p.dim() == 2:
             rows = p.tolist()
+        elif last:
+            rows = p.reshape(-1, p.shape[-1]).tolist()
         else:
             rows = p.movedim(dim, -1).reshape(-1, p.shape[dim]).tolist()
-        if all(v >= 0 for row in rows for v in row) and all(  # NaN fails both comparisons
-            abs(math.fsum(row) - 1) <= tol for row in rows
-        ):
+        # a NaN entry may pass min() but never the sum's test; -inf fails min() before fsum
+        if min(map(min, rows)) >= 0 and all(abs(math.fsum(row) - 1) <= tol for row in rows):
             return
     # the common case in one host sync: the smallest entry and the largest deviation of a
     # sum from 1 (a NaN or infinite entry makes one of them NaN or infinite, failing both)
