@@ -74,21 +74,14 @@ from site_markdown import (  # noqa: E402
 def run_verification() -> tuple[dict[str, Any], dict[str, Any]]:
     """Run every claim; return ``(results by id, report dict)``."""
     from dltheory.core import registry
-    from dltheory.core.parallel import default_jobs, run_in_workers
-    from dltheory.core.profiles import load_profile
+    from dltheory.core.parallel import default_jobs, run_claims
     from dltheory.core.report import to_json
-    from dltheory.core.runner import ALL_LEGS, run_claim
+    from dltheory.core.runner import ALL_LEGS
 
     claims = registry.all_claims()
     jobs = min(default_jobs(), len(claims))
     start = time.perf_counter()
-    if jobs > 1:  # the registry's order, whichever worker finishes first
-        running = run_in_workers(claims, jobs, device=DEVICE, legs=ALL_LEGS, profile=PROFILE)
-        done = {r.claim.id: r for r in running}
-        results = [done[c.id] for c in claims]
-    else:
-        settings = load_profile(PROFILE)
-        results = [run_claim(c, device=DEVICE, settings=settings) for c in claims]
+    results = run_claims(claims, jobs, device=DEVICE, legs=ALL_LEGS, profile=PROFILE)
     elapsed = time.perf_counter() - start
     report = to_json(results, device=DEVICE, profile=PROFILE)
     counts = report["summary"]

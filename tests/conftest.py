@@ -16,9 +16,9 @@ HYPOTHESIS_SETTINGS = load_profile()
 # pytest -n N: each worker gets its share of the CPUs for torch's threads, as `dltheory verify
 # --jobs N` gives its workers (N workers with a thread per CPU each would oversubscribe them)
 if os.environ.get("PYTEST_XDIST_WORKER_COUNT"):
-    from dltheory.core.parallel import default_jobs
+    from dltheory.core.parallel import threads_per_worker
 
-    torch.set_num_threads(max(1, default_jobs() // int(os.environ["PYTEST_XDIST_WORKER_COUNT"])))
+    torch.set_num_threads(threads_per_worker(int(os.environ["PYTEST_XDIST_WORKER_COUNT"])))
 
 
 def pytest_addoption(parser):

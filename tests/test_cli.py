@@ -228,18 +228,33 @@ def test_worker_processes_give_the_same_report(tmp_path, capsys):
     reports = []
     for jobs in ("1", "2"):
         path = tmp_path / f"jobs{jobs}.json"
-        argv = ["verify", "--quiet", "--chapter", "classification", "--legs", "numeric,property"]
+        # information: its errata give counterexamples to compare
+        argv = ["verify", "--quiet", "--chapter", "information", "--legs", "numeric,property"]
         assert cli.main([*argv, "--jobs", jobs, "--json", str(path)]) == 0
         reports.append(json.loads(path.read_text()))
         capsys.readouterr()
 
     def essentials(report):
         return [
-            (c["id"], c["outcome"], {k: v["status"] for k, v in c["legs"].items()})
+            (
+                c["id"],
+                c["outcome"],
+                {k: (v["status"], v.get("counterexample")) for k, v in c["legs"].items()},
+            )
             for c in report["claims"]
         ]
 
     assert essentials(reports[0]) == essentials(reports[1])
+    assert any(c["legs"]["property"].get("counterexample") for c in reports[1]["claims"])
+
+
+def test_run_claims_in_one_process_keeps_the_given_order():
+    from dltheory.core import parallel, registry
+
+    claims = registry.select("convolution")[:4][::-1]
+    results = parallel.run_claims(claims, 1, device="cpu", legs=("symbolic",), profile="ci")
+    assert [r.claim.id for r in results] == [c.id for c in claims]
+    assert all(r.as_declared for r in results)
 
 
 def test_ctrl_c_with_worker_processes(monkeypatch, capsys):

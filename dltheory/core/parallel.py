@@ -20,7 +20,7 @@ from typing import Any
 from dltheory.core.claim import Claim
 from dltheory.core.runner import ClaimResult, LegResult
 
-__all__ = ["default_jobs", "run_in_workers"]
+__all__ = ["default_jobs", "run_claims", "run_in_workers", "threads_per_worker"]
 
 #: what a worker keeps between the claims it runs: the Hypothesis settings, every result
 _WORKER: dict[str, Any] = {}
@@ -34,6 +34,12 @@ def default_jobs() -> int:
         return max(1, len(os.sched_getaffinity(0)))
     except AttributeError:  # not on Linux
         return max(1, os.cpu_count() or 1)
+
+
+def threads_per_worker(workers: int) -> int:
+    """torch threads for each of ``workers`` processes sharing this machine: its share of the
+    CPUs (a thread per CPU in each would oversubscribe them)."""
+    return max(1, default_jobs() // workers)
 
 
 def _start_worker(threads: int) -> None:
@@ -89,12 +95,11 @@ def run_in_workers(
     order they finish). Closing the iterator (or Ctrl-C in the caller) cancels the claims not
     yet started."""
     by_id = {claim.id: claim for claim in claims}
-    threads = max(1, default_jobs() // jobs)
     pool = concurrent.futures.ProcessPoolExecutor(
         max_workers=jobs,
         mp_context=multiprocessing.get_context("spawn"),
         initializer=_start_worker,
-        initargs=(threads,),
+        initargs=(threads_per_worker(jobs),),
     )
     try:
         futures = [
@@ -105,3 +110,30 @@ def run_in_workers(
             yield ClaimResult(by_id[claim_id], outcome, leg_results, seconds, failed)
     finally:
         pool.shutdown(wait=False, cancel_futures=True)
+
+
+def run_claims(
+    claims: Sequence[Claim],
+    jobs: int,
+    *,
+    device: str,
+    legs: Sequence[str],
+    profile: str,
+) -> list[ClaimResult]:
+    """Every claim's result in the order of ``claims``: in ``jobs`` worker processes, or in this
+    one when ``jobs`` is 1 (a claim that others use then runs once)."""
+    if jobs > 1:
+        running = run_in_workers(claims, jobs, device=device, legs=legs, profile=profile)
+        done = {result.claim.id: result for result in running}
+        return [done[claim.id] for claim in claims]
+    from dltheory.core.profiles import load_profile
+    from dltheory.core.runner import run_claim
+
+    settings = load_profile(profile)
+    results: dict[str, ClaimResult] = {}
+    for claim in claims:
+        if claim.id not in results:
+            results[claim.id] = run_claim(
+                claim, device=device, legs=legs, settings=settings, dependency_results=results
+            )
+    return [results[claim.id] for claim in claims]

@@ -130,7 +130,7 @@ def check_probabilities(name: str, p: torch.Tensor, dim: int | tuple[int, ...] =
     if p.numel() == 0 or not has_values(p):
         return
     tol = tolerance(p.dtype).rtol
-    if isinstance(dim, int) and p.numel() <= _SMALL_CALL and p.device.type == "cpu":
+    if isinstance(dim, int) and p.dim() and p.numel() <= _SMALL_CALL and p.device.type == "cpu":
         # a small call: one copy to Python, exact row sums by math.fsum, no tensor operations
         # (each costs about a microsecond, more than the checks themselves)
         last = dim % p.dim() == p.dim() - 1  # no tensor operation when dim is the last

@@ -404,6 +404,25 @@ def mp_table(table) -> TableValues:
     return _mp_table(tuple(tuple(row) for row in values))
 
 
+def _mp_measure(name: str, cells: list[list[mpmath.mpf]]) -> mpmath.mpf:
+    """The measure ``name`` (``"mi"``, ``"h_y_given_x"``, ``"h_x_given_y"``) of a table of mpmath
+    numbers (not necessarily normalized), its marginals summed from it, unrounded."""
+    rows = [mpmath.fsum(row) for row in cells]
+    cols = [mpmath.fsum(col) for col in zip(*cells, strict=True)]
+    log_denominator = {
+        "mi": lambda a, b: mpmath.log(rows[a]) + mpmath.log(cols[b]),
+        "h_y_given_x": lambda a, b: mpmath.log(rows[a]),
+        "h_x_given_y": lambda a, b: mpmath.log(cols[b]),
+    }[name]
+    sign = 1 if name == "mi" else -1
+    return sign * mpmath.fsum(
+        v * (mpmath.log(v) - log_denominator(a, b))
+        for a, row in enumerate(cells)
+        for b, v in enumerate(row)
+        if v > 0
+    )
+
+
 @functools.lru_cache(maxsize=4096)  # the property legs of a chapter draw the same tables
 def _mp_table(values: tuple[tuple[float, ...], ...]) -> TableValues:
     with mpmath.workdps(DPS):
@@ -426,39 +445,17 @@ def _mp_table(values: tuple[tuple[float, ...], ...]) -> TableValues:
             for a, b in itertools.product(range(len(rows)), range(len(cols)))
             if cells[a][b] > 0
         ]
-        mi = mpmath.fsum(v * w for v, w, _, _ in occurring)
         h_xy = h(v for v, _, _, _ in occurring)
         return TableValues(
             h_xy=float(h_xy),
             h_x=float(h(rows)),
             h_y=float(h(cols)),
-            h_y_given_x=float(
-                -mpmath.fsum(v * (mpmath.log(v) - mpmath.log(rows[a])) for v, _, a, _ in occurring)
-            ),
-            h_x_given_y=float(
-                -mpmath.fsum(v * (mpmath.log(v) - mpmath.log(cols[b])) for v, _, _, b in occurring)
-            ),
-            mi=float(mi),
+            h_y_given_x=float(_mp_measure("h_y_given_x", cells)),
+            h_x_given_y=float(_mp_measure("h_x_given_y", cells)),
+            mi=float(_mp_measure("mi", cells)),
             scale=float(1 + mpmath.fsum(abs(v * w) for v, w, _, _ in occurring)),
             pmi=[[float(w) for w in row] for row in pmi],
         )
-
-
-def _mp_measure(name: str, cells: list[list[mpmath.mpf]]) -> mpmath.mpf:
-    rows = [mpmath.fsum(row) for row in cells]
-    cols = [mpmath.fsum(col) for col in zip(*cells, strict=True)]
-    log_base = {
-        "mi": lambda a, b: mpmath.log(rows[a]) + mpmath.log(cols[b]),
-        "h_y_given_x": lambda a, b: mpmath.log(rows[a]),
-        "h_x_given_y": lambda a, b: mpmath.log(cols[b]),
-    }[name]
-    sign = 1 if name == "mi" else -1
-    return sign * mpmath.fsum(
-        v * (mpmath.log(v) - log_base(a, b))
-        for a, row in enumerate(cells)
-        for b, v in enumerate(row)
-        if v > 0
-    )
 
 
 def mp_one_sided_slope(name: str, table: Sequence[Sequence[float]], cell: tuple[int, int]):
