@@ -21,7 +21,15 @@ import torch
 import torch.nn.functional as F
 
 from benchmarks.harness import Accuracy, Case, worst_eps
-from dltheory.information import cross_entropy, entropy, kl_divergence, mutual_information
+from dltheory.information import (
+    conditional_entropy,
+    cross_entropy,
+    entropy,
+    joint_entropy,
+    kl_divergence,
+    mutual_information,
+    pointwise_mutual_information,
+)
 
 CH = "information"
 F64 = torch.float64
@@ -40,6 +48,15 @@ def _torch_mi(joint: torch.Tensor) -> torch.Tensor:
     return h(joint.sum(-1)).sum(-1) + h(joint.sum(-2)).sum(-1) - h(joint).sum((-2, -1))
 
 
+def _torch_h_y_x(joint: torch.Tensor) -> torch.Tensor:
+    h = torch.special.entr
+    return h(joint).sum((-2, -1)) - h(joint.sum(-1)).sum(-1)
+
+
+def _torch_pmi(joint: torch.Tensor) -> torch.Tensor:
+    return joint.log() - joint.sum(-1, keepdim=True).log() - joint.sum(-2, keepdim=True).log()
+
+
 _CHECK_WHY = (
     "the simplex check of the inputs (exact row sums in Python for a small call, one host "
     "read otherwise), which the built-in expression does not do; validate=False skips it"
@@ -52,7 +69,8 @@ _KL_WHY = (
 )
 _MI_WHY = (
     "the joint's log-ratio log p - log p_X - log p_Y from frexp-split factors (exact where "
-    "the marginals' product is subnormal) and the simplex check of the table"
+    "the marginals' product is subnormal), log1p of the exact difference near ratio 1, and "
+    "the simplex check of the table"
 )
 
 
@@ -82,12 +100,22 @@ def cases(quick: bool, device: str) -> list[Case]:
         for batch in (100, 1):
             joint = _simplex(batch, side * side, seed=3, dtype=dtype, device=device)
             joint = joint.reshape(batch, side, side)
-            out.append(
-                Case(f"{CH}.mutual_information", f"{batch}x{side}x{side} {suffix}",
+            label, goal = f"{batch}x{side}x{side} {suffix}", 3.0 if batch == 1 else None
+            out += [
+                Case(f"{CH}.mutual_information", label,
                      lambda j=joint: mutual_information(j), lambda j=joint: _torch_mi(j),
-                     "entr of marginals and joint", 3.0 if batch == 1 else None,
-                     why=_MI_WHY)
-            )  # fmt: skip
+                     "entr of marginals and joint", goal, why=_MI_WHY),
+                Case(f"{CH}.joint_entropy", label, lambda j=joint: joint_entropy(j),
+                     lambda j=joint: torch.special.entr(j).sum((-2, -1)),
+                     "entr(joint).sum((-2, -1))", goal, why=_CHECK_WHY),
+                Case(f"{CH}.conditional_entropy", label,
+                     lambda j=joint: conditional_entropy(j), lambda j=joint: _torch_h_y_x(j),
+                     "entr of joint minus entr of p_X", goal, why=_MI_WHY),
+                Case(f"{CH}.pointwise_mutual_information", label,
+                     lambda j=joint: pointwise_mutual_information(j),
+                     lambda j=joint: _torch_pmi(j), "log p - log p_X - log p_Y", goal,
+                     why=_MI_WHY),
+            ]  # fmt: skip
     return out
 
 

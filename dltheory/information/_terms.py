@@ -4,7 +4,8 @@ r"""The elementwise terms every discrete information measure is built from.
 * :func:`kl_sum` — :math:`\sum_i p_i \log(p_i / q_i)` with :math:`0 \log(0/\cdot) = 0` and
   :math:`+\infty` where :math:`p_i > 0 = q_i` (KL divergence);
 * :func:`marginal_rel_entr` — :math:`p \log \bigl(p / \prod_k m_k\bigr)` of a joint table and
-  its marginals (conditional entropy, mutual information);
+  its marginals (mutual information), and :func:`conditional_rel_entr` for one marginal
+  (conditional entropy);
 * :func:`pointwise_log_ratio` — :math:`\log(p_{xy} / (p_x p_y))` of a joint table, with
   :math:`-\infty` where :math:`p_{xy} = 0` (pointwise mutual information).
 
@@ -30,7 +31,14 @@ import math
 
 import torch
 
-__all__ = ["kl_sum", "log_ratio", "marginal_rel_entr", "pointwise_log_ratio", "xlogy"]
+__all__ = [
+    "conditional_rel_entr",
+    "kl_sum",
+    "log_ratio",
+    "marginal_rel_entr",
+    "pointwise_log_ratio",
+    "xlogy",
+]
 
 _LN2 = math.log(2)
 
@@ -153,6 +161,41 @@ def marginal_rel_entr(p: torch.Tensor, *marginals: torch.Tensor) -> torch.Tensor
     one-sided derivative along the table, through which every marginal moves with :math:`p`
     (see :func:`_marginal_slope_at_zero`)."""
     return _MarginalRelEntr.apply(p, *marginals)
+
+
+def _conditional_value(p: torch.Tensor, marginal: torch.Tensor, dim: int) -> torch.Tensor:
+    r""":math:`p \log(p / m)` with :math:`m` the sum of :math:`p` along ``dim`` (broadcast to
+    its shape), 0 where :math:`p = 0`.
+
+    A cell that holds more than half of its slice (at most one per slice) has a log-ratio
+    near 0, where :math:`m` rounded has already cost its relative accuracy; there it is
+    :math:`\operatorname{log1p}(-r/m)` with :math:`r` the sum of the slice's other cells,
+    accurate to a few ulps however close to 1 the ratio is (a nearly deterministic row)."""
+    value = _rel_entr_value(p, marginal)
+    near = (p > 0.5 * marginal) & (marginal >= torch.finfo(p.dtype).tiny)
+    rest = torch.where(near, 0.0, p).sum(dim, keepdim=True)
+    one = torch.ones((), dtype=p.dtype, device=p.device)
+    return torch.where(near, p * torch.log1p(-rest / torch.where(near, marginal, one)), value)
+
+
+class _ConditionalRelEntr(torch.autograd.Function):
+    @staticmethod
+    def forward(ctx, p: torch.Tensor, marginal: torch.Tensor, dim: int) -> torch.Tensor:
+        ctx.save_for_backward(p, marginal)
+        return _conditional_value(p, marginal, dim)
+
+    @staticmethod
+    def backward(ctx, grad: torch.Tensor):
+        p, marginal = ctx.saved_tensors
+        at_zero = _marginal_slope_at_zero(p, (marginal,))
+        return (*_rel_entr_grads(grad, p, (marginal,), at_zero), None)
+
+
+def conditional_rel_entr(p: torch.Tensor, marginal: torch.Tensor, dim: int) -> torch.Tensor:
+    r""":math:`p \log(p / m)` of a joint table and its marginal :math:`m = \sum_{\text{dim}} p`
+    (broadcast to its shape), accurate also for nearly deterministic slices
+    (:func:`_conditional_value`), with the gradients of :func:`marginal_rel_entr`."""
+    return _ConditionalRelEntr.apply(p, marginal, dim)
 
 
 class _PointwiseLogRatio(torch.autograd.Function):

@@ -53,7 +53,14 @@ from dltheory.information._closed_forms import (
     gaussian_kl_divergence,
     uniform_differential_entropy,
 )
-from dltheory.information._terms import kl_sum, marginal_rel_entr, pointwise_log_ratio, xlogy
+from dltheory.information._small_calls import table_measure, vector_measure
+from dltheory.information._terms import (
+    conditional_rel_entr,
+    kl_sum,
+    marginal_rel_entr,
+    pointwise_log_ratio,
+    xlogy,
+)
 
 __all__ = [
     "conditional_entropy",
@@ -69,25 +76,34 @@ __all__ = [
 ]
 
 
-def _distribution(name: str, p: torch.Tensor, dim: int, validate: bool) -> int:
-    check_floating(name, p)
-    dim = normalize_dim(name, p, dim)
-    if check_bool("validate", validate):
-        check_probabilities(name, p, dim=dim)
-    return dim
+def _arguments(
+    tensors: dict[str, torch.Tensor], dim: int, keepdim: bool, validate: bool
+) -> tuple[int, torch.dtype]:
+    """Check the distributions' types, shapes and devices (not their values); return the
+    normalized ``dim`` and the promoted dtype."""
+    (first_name, first), *others = tensors.items()
+    check_floating(first_name, first)
+    for name, other in others:
+        check_floating(name, other)
+        check_same_shape(name, other, first_name, first)
+        check_same_device(name, other, first_name, first)
+    dim = normalize_dim(first_name, first, dim)
+    check_bool("validate", validate)
+    check_bool("keepdim", keepdim)
+    dtype = first.dtype
+    for _, other in others:
+        dtype = torch.promote_types(dtype, other.dtype)
+    return dim, dtype
 
 
-def _pair(p: torch.Tensor, q: torch.Tensor, dim: int, validate: bool) -> tuple[int, torch.dtype]:
-    check_floating("p", p)
-    check_floating("q", q)
-    check_same_shape("q", q, "p", p)
-    check_same_device("q", q, "p", p)
-    dim = _distribution("p", p, dim, validate)
-    _distribution("q", q, dim, validate)
-    return dim, torch.promote_types(p.dtype, q.dtype)
+def _check_distributions(tensors: dict[str, torch.Tensor], dim: int, validate: bool) -> None:
+    if validate:
+        for name, p in tensors.items():
+            check_probabilities(name, p, dim=dim)
 
 
 def _joint(joint: torch.Tensor, validate: bool) -> None:
+    """Check the joint table's type, dimensions and flag (not its values)."""
     check_floating("joint", joint)
     check_bool("validate", validate)
     if joint.dim() < 2:
@@ -97,6 +113,9 @@ def _joint(joint: torch.Tensor, validate: bool) -> None:
         )
     for dim in (-2, -1):
         normalize_dim("joint", joint, dim)
+
+
+def _check_joint(joint: torch.Tensor, validate: bool) -> None:
     if validate:
         check_probabilities("joint", joint, dim=(-2, -1))
 
@@ -138,8 +157,12 @@ def entropy(
         tensor(1.)
     """
     log_base = check_log_base(base)
-    dim = _distribution("p", p, dim, validate)
-    check_bool("keepdim", keepdim)
+    tensors = {"p": p}
+    dim, dtype = _arguments(tensors, dim, keepdim, validate)
+    small = vector_measure("entropy", tensors, dim, keepdim, log_base, validate, dtype)
+    if small is not None:
+        return small
+    _check_distributions(tensors, dim, validate)
     work = in_compute_dtype(p)
     # entr(p) = -p log p, 0 at p = 0: one fused pass, differentiable twice (d/dp = -log p - 1)
     h = torch.special.entr(work).sum(dim=dim, keepdim=keepdim)
@@ -188,8 +211,12 @@ def cross_entropy(
         tensor(1.2075)
     """
     log_base = check_log_base(base)
-    dim, dtype = _pair(p, q, dim, validate)
-    check_bool("keepdim", keepdim)
+    tensors = {"p": p, "q": q}
+    dim, dtype = _arguments(tensors, dim, keepdim, validate)
+    small = vector_measure("cross_entropy", tensors, dim, keepdim, log_base, validate, dtype)
+    if small is not None:
+        return small
+    _check_distributions(tensors, dim, validate)
     work = opmath_dtype(dtype)
     ce = xlogy(in_dtype(p, work), in_dtype(q, work)).sum(dim=dim, keepdim=keepdim).neg_()
     if log_base != 1.0:
@@ -247,8 +274,12 @@ def kl_divergence(
         tensor(inf)
     """
     log_base = check_log_base(base)
-    dim, dtype = _pair(p, q, dim, validate)
-    check_bool("keepdim", keepdim)
+    tensors = {"p": p, "q": q}
+    dim, dtype = _arguments(tensors, dim, keepdim, validate)
+    small = vector_measure("kl_divergence", tensors, dim, keepdim, log_base, validate, dtype)
+    if small is not None:
+        return small
+    _check_distributions(tensors, dim, validate)
     work = opmath_dtype(dtype)
     kl = kl_sum(p.to(work), q.to(work), dim, keepdim)
     return (kl / log_base).to(dtype)
@@ -284,6 +315,10 @@ def joint_entropy(
     """
     log_base = check_log_base(base)
     _joint(joint, validate)
+    small = table_measure("joint_entropy", joint, log_base, validate)
+    if small is not None:
+        return small
+    _check_joint(joint, validate)
     work = joint.to(opmath_dtype(joint.dtype))
     h = -xlogy(work, work).sum(dim=(-2, -1))
     return (h / log_base).to(joint.dtype)
@@ -336,10 +371,14 @@ def conditional_entropy(
         raise ValueError(f"given must be 'x' or 'y', got {given!r}")
     log_base = check_log_base(base)
     _joint(joint, validate)
+    small = table_measure(f"conditional_{given}", joint, log_base, validate)
+    if small is not None:
+        return small
+    _check_joint(joint, validate)
     work = joint.to(opmath_dtype(joint.dtype))
     p_x, p_y = _marginals(work)
-    condition = p_x if given == "x" else p_y
-    h = -marginal_rel_entr(work, condition.expand_as(work)).sum(dim=(-2, -1))
+    condition, dim = (p_x, -1) if given == "x" else (p_y, -2)
+    h = -conditional_rel_entr(work, condition.expand_as(work), dim).sum(dim=(-2, -1))
     return (h / log_base).to(joint.dtype)
 
 
@@ -384,6 +423,10 @@ def mutual_information(
     """
     log_base = check_log_base(base)
     _joint(joint, validate)
+    small = table_measure("mutual_information", joint, log_base, validate)
+    if small is not None:
+        return small
+    _check_joint(joint, validate)
     work = joint.to(opmath_dtype(joint.dtype))
     p_x, p_y = _marginals(work)
     mi = marginal_rel_entr(work, p_x.expand_as(work), p_y.expand_as(work)).sum(dim=(-2, -1))
@@ -425,5 +468,9 @@ def pointwise_mutual_information(
     """
     log_base = check_log_base(base)
     _joint(joint, validate)
+    small = table_measure("pointwise", joint, log_base, validate)
+    if small is not None:
+        return small
+    _check_joint(joint, validate)
     pmi = pointwise_log_ratio(joint.to(opmath_dtype(joint.dtype)))
     return (pmi / log_base).to(joint.dtype)

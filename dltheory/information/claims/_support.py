@@ -196,11 +196,13 @@ EXTREME = torch.tensor(
         [1.0, 1e-30, 1e-30, 0.0],
         [1.0, 1e-150, 0.0, 1e-300],
         [0.7, 0.2, 0.1, 0.0],
+        [0.75, 0.25, 0.0, 0.0],
     ],
     dtype=torch.float64,
 )
 
-#: a second set of rows, paired with EXTREME: equal rows, q = 0 < p (KL = inf), tiny q
+#: a second set of rows, paired with EXTREME: equal rows, q = 0 < p (KL = inf), tiny q, a
+#: subnormal q under p = 3/4 (p/q overflows)
 EXTREME_Q = torch.tensor(
     [
         [1.0, 0.0, 0.0, 0.0],
@@ -210,6 +212,7 @@ EXTREME_Q = torch.tensor(
         [1e-30, 1.0, 0.0, 1e-30],
         [1e-150, 1.0, 1e-300, 0.0],
         [0.7, 0.2, 0.1, 0.0],
+        [1e-310, 0.5, 0.5, 0.0],
     ],
     dtype=torch.float64,
 )
@@ -219,37 +222,55 @@ def on(value: torch.Tensor, dtype: torch.dtype, device: str) -> torch.Tensor:
     return value.to(dtype).to(device)
 
 
+#: An implementation may compute a call of a few entries differently from a large one
+#: (dltheory's own do: a tensor operation costs a microsecond whatever its size, so small calls
+#: are computed in Python floats and NumPy). Every input set below therefore holds a batch of
+#: more than LARGE entries beside the small ones, so that each check reaches both paths.
+LARGE = 1024
+
+
+def large(batch: torch.Tensor) -> torch.Tensor:
+    """``batch`` repeated along its first dimension until it holds more than ``LARGE``
+    entries (the oracles' values repeat with it)."""
+    copies = LARGE // batch.numel() + 1
+    return batch.repeat(copies, *([1] * (batch.dim() - 1)))
+
+
 def vectors(dtype: torch.dtype, device: str) -> list[torch.Tensor]:
-    """Batches of distributions along the last dimension."""
+    """Batches of distributions along the last dimension: random, with exact zeros, extremes,
+    and the extremes repeated into a large batch."""
     batches = [simplex(5, 7, seed=11, zeros=0.3), simplex(2, 3, 4, seed=12), EXTREME]
-    return [on(b, dtype, device) for b in batches]
+    return [on(b, dtype, device) for b in (*batches, large(EXTREME))]
 
 
 def pairs(dtype: torch.dtype, device: str) -> list[tuple[torch.Tensor, torch.Tensor]]:
-    """``(p, q)`` batches: random with exact zeros (some rows have q = 0 < p), and extremes."""
+    """``(p, q)`` batches: random with exact zeros (some rows have q = 0 < p), extremes, and
+    the extremes repeated into a large batch."""
     random = (simplex(6, 5, seed=21, zeros=0.3), simplex(6, 5, seed=22, zeros=0.3))
     dense = (simplex(3, 9, seed=23), simplex(3, 9, seed=24))
+    extremes = (EXTREME, EXTREME_Q)
     return [
         (on(a, dtype, device), on(b, dtype, device))
-        for a, b in (random, dense, (EXTREME, EXTREME_Q))
+        for a, b in (random, dense, extremes, (large(EXTREME), large(EXTREME_Q)))
     ]
 
 
 def joints(dtype: torch.dtype, device: str) -> list[torch.Tensor]:
-    """Joint tables (last two dims): random with zeros, batched, and structured extremes."""
+    """Joint tables (last two dims): random with zeros, batched, structured extremes, and a
+    large batch of them."""
     f64 = torch.float64
     diagonal = torch.diag(torch.tensor([0.5, 0.3, 0.2, 0.0], dtype=f64))
     independent = torch.outer(
         torch.tensor([0.6, 0.4, 0.0], dtype=f64), torch.tensor([0.2, 0.3, 0.5], dtype=f64)
     )
     deterministic = torch.tensor([[1.0 - 2e-20, 1e-20], [1e-20, 0.0]], dtype=f64)
-    tables = [
-        simplex(4, 12, seed=31, zeros=0.3).reshape(4, 3, 4),
-        simplex(15, seed=32).reshape(5, 3),
-        diagonal,
-        independent,
-        deterministic,
+    random = simplex(4, 12, seed=31, zeros=0.3).reshape(4, 3, 4)
+    tables = [random, simplex(15, seed=32).reshape(5, 3), diagonal, independent, deterministic]
+    padded = [  # 4 x 4, the missing rows and columns empty
+        torch.nn.functional.pad(t, (0, 4 - t.shape[-1], 0, 4 - t.shape[-2]))
+        for t in (random[0], diagonal, independent, deterministic)
     ]
+    tables.append(large(torch.stack(padded)))
     return [on(table, dtype, device) for table in tables]
 
 

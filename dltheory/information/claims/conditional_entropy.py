@@ -46,8 +46,10 @@ from dltheory.information.claims._support import (
     j,
     joint_tables,
     joints,
+    large,
     marginals,
     mp_tables,
+    on,
     p_x,
     reduce_sums,
     scalar,
@@ -97,10 +99,33 @@ def _row_average(table: np.ndarray) -> float:
     )
 
 
+def _nearly_deterministic(e: float) -> torch.Tensor:
+    r"""Rows :math:`p_X(x)\,(1 - e_x, e_x)` with :math:`p_X = (0.3, 0.7)` and :math:`e = (e,
+    100e)`: :math:`p(y \mid x) = p/p_X` rounds, and near 1 its logarithm keeps no relative
+    accuracy unless formed from the exact difference :math:`p - p_X`."""
+    return torch.tensor(
+        [[0.3 * (1 - e), 0.3 * e], [0.7 * (1 - 100 * e), 0.7 * 100 * e]], dtype=torch.float64
+    )
+
+
+def _check_nearly_deterministic_rows(impl, dtype: torch.dtype, device: str) -> None:
+    r""":math:`H(Y \mid X)` of nearly deterministic rows (about :math:`e \log(1/e)`, far below
+    1), to 16 eps of the value itself, on a single table and in a large batch."""
+    for e in (1e-10, 1e-6) if dtype == torch.float64 else (1e-5,):
+        table = on(_nearly_deterministic(e), dtype, device)
+        for given, name in (("x", "h_y_given_x"), ("y", "h_x_given_y")):
+            oriented = table if given == "x" else table.mT
+            for joint in (oriented, large(oriented.unsqueeze(0))):
+                (exact,) = exact_measures(joint, name)
+                got = impl.conditional_entropy(joint, given=given)
+                assert_accurate(got, exact, msg=f"H(. | {given}) of nearly deterministic rows")
+
+
 @conditional_entropy_definition.numeric_leg(
     oracle="mpmath (error in eps, relative to 1 + H; nats and bits); the p_X-weighted "
     "scipy.stats.entropy of the conditional rows; gradcheck and gradgradcheck (float64); the "
-    "gradient at empty cells against mpmath's one-sided difference quotients (float64, float32)"
+    "gradient at empty cells against mpmath's one-sided difference quotients (float64, float32); "
+    "nearly deterministic rows to 16 eps of H itself (float64, float32)"
 )
 def _(impl, device, dtype) -> None:
     for joint in joints(dtype, device):
@@ -121,6 +146,7 @@ def _(impl, device, dtype) -> None:
             fn = functools.partial(impl.conditional_entropy, given=given, validate=False)
             check_gradients(fn, POSITIVE_TABLE)
     if dtype in (torch.float64, torch.float32):
+        _check_nearly_deterministic_rows(impl, dtype, device)
         for given, name in (("x", "h_y_given_x"), ("y", "h_x_given_y")):
             fn = functools.partial(impl.conditional_entropy, given=given)
             check_slopes_at_empty_cells(fn, name, dtype, device)

@@ -37,6 +37,7 @@ from dltheory.information.claims._support import (
     gap,
     i,
     l1,
+    large,
     le,
     mp_kl,
     on,
@@ -208,17 +209,19 @@ def _(impl, device, dtype) -> None:
     base = simplex(4, 6, seed=51)
     nearly_equal = base * (1 + 1e-9 * simplex(4, 6, seed=52))  # q = p up to 1e-9
     nearly_equal = nearly_equal / nearly_equal.sum(-1, keepdim=True)
-    close_pair = (on(base, dtype, device), on(nearly_equal, dtype, device))
-    for a, b in [*pairs(dtype, device), close_pair]:
+    close_pairs = [(on(base, dtype, device), on(nearly_equal, dtype, device))]
+    close_pairs.append((large(close_pairs[0][0]), large(close_pairs[0][1])))
+    for a, b in [*pairs(dtype, device), *close_pairs]:
         got = impl.kl_divergence(a, b)
         s_, t_ = total(a), total(b)  # see total(): the bound for the rounded input
         assert_le(s_ * np.log(s_ / t_), got, dtype, "KL >= 0")
         exact, scale = mp_kl(a, b)
         assert_accurate(got.reshape(-1), exact, scale=scale, msg="vs mpmath")
     # near equality the divergence itself, not just sum |terms|, sets the error budget
-    exact, _ = mp_kl(*close_pair)
-    got = impl.kl_divergence(*close_pair)
-    assert_accurate(got.reshape(-1), exact, msg="q = p up to 1e-9, relative to the divergence")
+    for close_pair in close_pairs:
+        exact, _ = mp_kl(*close_pair)
+        got = impl.kl_divergence(*close_pair)
+        assert_accurate(got.reshape(-1), exact, msg="q = p up to 1e-9, relative to the divergence")
 
 
 @kl_nonnegative.property_leg(

@@ -1,0 +1,278 @@
+r"""Small calls of the discrete information measures, without tensor operations.
+
+A ``torch`` operation costs about a microsecond on a tiny tensor whatever it computes, and the
+accurate forms of :mod:`dltheory.information._terms` take some forty of them: a 10-outcome
+KL divergence cost 25 times the built-in expression. A call on the CPU that builds no autograd
+graph and holds few entries is therefore computed here instead, from the same formulas:
+
+* the distributions (:func:`vector_measure`: entropy, cross-entropy, KL divergence) in Python
+  floats, row by row, with exact sums (``math.fsum``);
+* the joint tables (:func:`table_measure`: joint and conditional entropy, mutual information,
+  pointwise mutual information) in float64 NumPy arrays, whose operations cost a fraction of a
+  tensor's.
+
+Both compute in float64 whatever the input's dtype and round once to it, so a float32 result
+is correctly rounded more often than the tensor path's. Each returns ``None`` where it does
+not apply (a graph, a device, a size, entries that are not probabilities under
+``validate=False``), and the caller takes the tensor path; the simplex check is the one of
+:func:`dltheory.core.validation.check_probabilities`, whose message is raised where it fails.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+
+import numpy as np
+import torch
+
+from dltheory.core.tolerances import tolerance
+from dltheory.core.validation import check_probabilities
+
+__all__ = ["table_measure", "vector_measure"]
+
+_VECTOR_LIMIT = 64  # entries of each distribution tensor computed in Python floats
+_TABLE_LIMIT = 1024  # entries of a joint table computed in NumPy
+_TINY = 2.0**-1022  # float64's smallest normal
+_SMALLEST = 2.0**-1074  # float64's smallest subnormal
+_LN2 = math.log(2.0)
+_NEAR_KL = 0.25  # |q - p| < p/4: p log(p/q) from the series of d - log1p(d), d = (q - p)/p
+_SERIES = tuple(1.0 / (2 * k + 1) for k in range(9, 0, -1))  # 1/19, ..., 1/3
+
+
+def _applies(*tensors: torch.Tensor, limit: int) -> bool:
+    first = tensors[0]
+    if not (first.is_cpu and 0 < first.numel() <= limit):
+        return False
+    if torch.is_grad_enabled():
+        for t in tensors:
+            if t.requires_grad:
+                return False
+    return True
+
+
+def _rows(p: torch.Tensor, dim: int) -> list[list[float]]:
+    if p.dim() == 1:
+        return [p.tolist()]
+    if dim == p.dim() - 1:
+        return p.tolist() if p.dim() == 2 else p.reshape(-1, p.shape[-1]).tolist()
+    return p.movedim(dim, -1).reshape(-1, p.shape[dim]).tolist()
+
+
+_NUMPY_DTYPES = {torch.float64: np.float64, torch.float32: np.float32, torch.float16: np.float16}
+
+
+def _as_tensor(values: object, shape: list[int], dtype: torch.dtype) -> torch.Tensor:
+    """float64 ``values`` as a tensor of ``shape``, rounded once to ``dtype`` (by NumPy's
+    round-to-nearest conversion, or by ``torch`` for bfloat16)."""
+    array = np.asarray(values, dtype=_NUMPY_DTYPES.get(dtype, np.float64))
+    if list(array.shape) != shape:
+        array = array.reshape(shape)
+    out = torch.from_numpy(array)
+    return out if out.dtype == dtype else out.to(dtype)
+
+
+def _on_simplex(rows: list[list[float]], dtype: torch.dtype) -> bool:
+    # a NaN entry passes min() but never the sum's test; -inf fails min()
+    tol = tolerance(dtype).rtol
+    return min(map(min, rows)) >= 0 and all(abs(math.fsum(row) - 1) <= tol for row in rows)
+
+
+def _finite_nonnegative(rows: list[list[float]]) -> bool:
+    return min(map(min, rows)) >= 0 and max(map(max, rows)) < math.inf
+
+
+def _log_ratio(a: float, b: float) -> float:
+    r""":math:`\log(a/b)` for :math:`a, b \in (0, 1]`: directly where both are normal (so is
+    the ratio), else from mantissas and exponents, where :math:`a/b` could overflow or lose
+    its digits (a subnormal :math:`b` or :math:`a`)."""
+    if a >= _TINY and b >= _TINY:
+        return math.log(a / b)
+    mantissa_a, exponent_a = math.frexp(a)
+    mantissa_b, exponent_b = math.frexp(b)
+    return math.log(mantissa_a / mantissa_b) + (exponent_a - exponent_b) * _LN2
+
+
+def _d_minus_log1p(d: float) -> float:
+    r""":math:`d - \operatorname{log1p}(d)` for :math:`|d| < \tfrac14` from the series in
+    :math:`z = d/(2 + d)`: :math:`dz - 2z^3 \sum_{k \ge 1} z^{2k-2}/(2k+1)`."""
+    z = d / (2 + d)
+    w = z * z
+    series = 0.0
+    for c in _SERIES:
+        series = series * w + c
+    return d * z - 2 * z * w * series
+
+
+def _kl(p_row: list[float], q_row: list[float]) -> float:
+    terms, linear = [], []
+    for a, b in zip(p_row, q_row, strict=True):
+        if a == 0:
+            continue
+        if b == 0:
+            return math.inf
+        diff = b - a
+        if a >= _TINY and abs(diff) < _NEAR_KL * a:
+            terms.append(a * _d_minus_log1p(diff / a))
+            linear.append(diff)
+        else:
+            terms.append(a * _log_ratio(a, b))
+    return math.fsum(terms) - math.fsum(linear)
+
+
+def _cross_entropy(p_row: list[float], q_row: list[float]) -> float:
+    terms = []
+    for a, b in zip(p_row, q_row, strict=True):
+        if a != 0:
+            if b == 0:
+                return math.inf
+            terms.append(a * math.log(b))
+    return 0.0 - math.fsum(terms)
+
+
+def _entropy(p_row: list[float]) -> float:
+    log = math.log
+    return 0.0 - math.fsum([a * log(a) for a in p_row if a != 0])
+
+
+_VECTOR_MEASURES: dict[str, Callable[..., float]] = {
+    "entropy": _entropy,
+    "cross_entropy": _cross_entropy,
+    "kl_divergence": _kl,
+}
+
+
+def vector_measure(
+    kind: str,
+    tensors: dict[str, torch.Tensor],
+    dim: int,
+    keepdim: bool,
+    log_base: float,
+    validate: bool,
+    dtype: torch.dtype,
+) -> torch.Tensor | None:
+    r"""``kind`` (``"entropy"``, ``"cross_entropy"`` or ``"kl_divergence"``) of the
+    distributions ``tensors`` (by argument name, in order) along ``dim`` (normalized), or
+    ``None`` where the call is not small."""
+    if not _applies(*tensors.values(), limit=_VECTOR_LIMIT):
+        return None
+    rows = []
+    for name, p in tensors.items():
+        values = _rows(p, dim)
+        if not (_on_simplex(values, p.dtype) if validate else _finite_nonnegative(values)):
+            if validate:
+                check_probabilities(name, p, dim=dim)  # raises, naming the entry or the sum
+            return None  # entries outside the domain (validate=False): the tensor path's policy
+        rows.append(values)
+    measure = _VECTOR_MEASURES[kind]
+    result = [measure(*row) / log_base for row in zip(*rows, strict=True)]
+    shape = list(next(iter(tensors.values())).shape)
+    if keepdim:
+        shape[dim] = 1
+    else:
+        del shape[dim]
+    return _as_tensor(result, shape, dtype)
+
+
+def _log_ratio_array(p: np.ndarray, marginals: tuple[np.ndarray, ...], normal: bool) -> np.ndarray:
+    r""":math:`\log(p / \prod_k m_k)` elementwise for positive arrays, ``log1p`` of the exact
+    relative difference where the ratio lies in :math:`(\tfrac12, \tfrac32)`. When every
+    :math:`p` (``normal``) and every product is a normal number the ratio is one too
+    (:math:`p \le 1`), and is formed directly; otherwise, as :func:`_log_ratio`, from the
+    mantissas' quotient and the exponents' difference times :math:`\log 2`."""
+    product = marginals[0] if len(marginals) == 1 else marginals[0] * marginals[1]
+    if normal and product.min() >= _TINY:
+        diff = p - product
+        near = np.abs(diff) < 0.5 * product
+        relative = np.where(near, diff, 0.0) / product  # no log1p(-1) where it is not used
+        return np.where(near, np.log1p(relative), np.log(p / product))
+    quotient, scale = np.frexp(p)
+    for m in marginals:
+        mantissa, exponent = np.frexp(m)
+        quotient = quotient / mantissa
+        scale = scale - exponent
+    far = np.log(quotient) + scale * _LN2
+    near = (product >= _TINY) & (np.abs(p - product) < 0.5 * product)
+    return np.where(near, np.log1p((p - product) / np.where(near, product, 1.0)), far)
+
+
+def _conditional_log_ratio(
+    a: np.ndarray, p: np.ndarray, marginal: np.ndarray, axis: int, normal: bool
+) -> np.ndarray:
+    r""":math:`\log(p / m)` for :math:`m` the sum of the table ``a`` along ``axis``: where a
+    cell holds more than half of its slice (at most one per slice), :math:`\operatorname{log1p}
+    (-r/m)` with :math:`r` the sum of the other cells, which keeps the relative accuracy that
+    :math:`p - m` (with :math:`m` rounded) loses in a nearly deterministic slice."""
+    near = a > 0.5 * marginal  # never an empty cell (its placeholder p = 1 could be)
+    if not normal:
+        near &= marginal >= _TINY
+    rest = np.where(near, 0.0, a).sum(axis=axis, keepdims=True)
+    # every cell and marginal normal: p / m is too (p <= m <= 1)
+    far = np.log(p / marginal) if normal else _log_ratio_array(p, (marginal,), normal)
+    relative = np.where(near, -rest / marginal, 0.0)  # no log1p(-1) of a slice without one
+    return np.where(near, np.log1p(relative), far)
+
+
+def _table(joint: torch.Tensor, validate: bool) -> np.ndarray | None:
+    """``joint`` as a float64 array after the simplex check (``None``: not probabilities,
+    under ``validate=False``)."""
+    table = joint.detach() if joint.requires_grad else joint
+    if table.dtype in (torch.float32, torch.float16):
+        a = table.numpy().astype(np.float64)
+    else:
+        a = table.double().numpy()  # a copy only for bfloat16: numpy has no such dtype
+    if validate:  # a NaN entry fails the sums' test, an infinite one the sums' or min()'s
+        one = a.ndim == 2 or math.prod(a.shape[:-2]) == 1  # one table: one plain sum
+        sums = [float(a.sum())] if one else a.sum(axis=(-2, -1)).ravel().tolist()
+        tol = tolerance(joint.dtype).rtol
+        valid = a.min() >= 0 and 1 - tol <= min(sums) and max(sums) <= 1 + tol
+    else:
+        valid = a.min() >= 0 and a.max() < math.inf
+    if valid:
+        return a
+    if validate:
+        check_probabilities("joint", joint, dim=(-2, -1))  # raises, naming the value
+    return None  # entries outside the domain (validate=False): the tensor path's policy
+
+
+def table_measure(
+    kind: str, joint: torch.Tensor, log_base: float, validate: bool
+) -> torch.Tensor | None:
+    r"""``kind`` (``"joint_entropy"``, ``"conditional_x"``, ``"conditional_y"``,
+    ``"mutual_information"``, ``"pointwise"``) of the joint tables over the last two
+    dimensions of ``joint``, or ``None`` where the call is not small."""
+    if not _applies(joint, limit=_TABLE_LIMIT):
+        return None
+    a = _table(joint, validate)
+    if a is None:
+        return None
+    if kind == "joint_entropy":
+        logs = np.log(np.fmax(a, _SMALLEST))  # an empty cell: a finite log, times 0 below
+    else:
+        occurs = a > 0
+        p = np.where(occurs, a, 1.0)  # placeholders where the cell is empty: no log of 0
+        # every nonempty marginal is at least its smallest cell; an empty row's or column's
+        # placeholder (the same floor) keeps its cells' ratios finite
+        normal = bool(p.min() >= _TINY)
+        floor = _TINY if normal else _SMALLEST
+        if kind in ("conditional_x", "conditional_y"):
+            axis = -1 if kind == "conditional_x" else -2
+            marginal = np.fmax(a.sum(axis=axis, keepdims=True), floor)
+            logs = _conditional_log_ratio(a, p, marginal, axis, normal)
+        else:
+            p_x = np.fmax(a.sum(axis=-1, keepdims=True), floor)
+            p_y = np.fmax(a.sum(axis=-2, keepdims=True), floor)
+            logs = _log_ratio_array(p, (p_x, p_y), normal)
+    if kind == "pointwise":
+        result = np.where(occurs, logs, -math.inf)
+        shape = list(joint.shape)
+    else:
+        shape = list(joint.shape[:-2])
+        # an empty cell: 0 times a finite log; one table: one dot product, not two operations
+        one = math.prod(shape) == 1
+        result = np.vdot(a, logs) if one else (a * logs).sum(axis=(-2, -1))
+        if kind != "mutual_information":
+            result = 0.0 - result
+    if log_base != 1.0:
+        result = result / log_base
+    return _as_tensor(result, shape, joint.dtype)
