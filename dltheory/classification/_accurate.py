@@ -22,6 +22,26 @@ _LOG_HALF = -math.log(2.0)
 _SMALL_CALL = 1024  # elements up to which the cost of a call is its number of operations
 
 
+def _largest(values: torch.Tensor) -> float:
+    """The largest entry of a small tensor as a Python float: for one or two dimensions one
+    copy to Python, cheaper than a reduction and a host read. A NaN may or may not be
+    returned (Python's ``max`` compares it false); the callers treat NaN rows apart."""
+    if values.dim() == 2:
+        return max(map(max, values.tolist()))
+    if values.dim() == 1:
+        return max(values.tolist())
+    return values.max().item()
+
+
+def _smallest(values: torch.Tensor) -> float:
+    """The smallest entry of a small tensor as a Python float (see :func:`_largest`)."""
+    if values.dim() == 0:
+        return values.item()
+    if values.dim() == 1:
+        return min(values.tolist())
+    return values.min().item()
+
+
 def _rows(mask: torch.Tensor, dim: int) -> tuple[torch.Tensor, ...]:
     """Indices of the slices along ``dim`` where ``mask`` (size 1 on ``dim``) holds, for a
     tensor whose dimension ``dim`` was moved last (so ``x.movedim(dim, -1)[rows]`` is 2-D)."""
@@ -60,17 +80,18 @@ def accurate_log_softmax(x: torch.Tensor, dim: int) -> torch.Tensor:
     :math:`\log\frac12` and already accurate to a few ulps. Rows far from confident cost one
     extra pass (the row maxima).
     """
-    if x.dim() == 1 and x.numel() > _SMALL_CALL:  # one slice: a batch dimension for indexing
+    size = x.numel()
+    if x.dim() == 1 and size > _SMALL_CALL:  # one slice: a batch dimension for indexing
         return accurate_log_softmax(x.unsqueeze(0), 1).squeeze(0)
     y = torch.log_softmax(x, dim)
-    if not has_values(x) or x.numel() == 0:
+    if size == 0 or not has_values(x):
         return y
-    if x.numel() <= _SMALL_CALL:  # a small call: one check, then fixed everywhere at once
-        if not y.max().item() > _LOG_HALF:  # no confident row (NaN rows stay NaN)
+    if size <= _SMALL_CALL:  # a small call: one check, then fixed everywhere at once
+        if not _largest(y) > _LOG_HALF:  # no confident row (NaN rows stay NaN)
             return y
         if x.dtype == torch.float32:  # float64 rounds correctly to float32 unless log s < 2e-9
             y64 = torch.log_softmax(x, dim, dtype=torch.float64)
-            if y64.max().item() < -1e-8:
+            if _largest(y64) < -1e-8:
                 return y64.float()
         near = y.amax(dim, keepdim=True) > _LOG_HALF
         m = x.amax(dim, keepdim=True)
@@ -138,7 +159,9 @@ def _relative_losses(x: torch.Tensor, index: torch.Tensor, cdim: int) -> torch.T
     return loss
 
 
-def index_losses(x: torch.Tensor, index: torch.Tensor, cdim: int) -> torch.Tensor:
+def index_losses(
+    x: torch.Tensor, index: torch.Tensor, cdim: int, *, summed: bool = False
+) -> torch.Tensor:
     r"""Per-sample :math:`-\log\operatorname{softmax}(\mathbf{o})_c` for class indices
     (``index`` int64), without a graph.
 
@@ -147,15 +170,18 @@ def index_losses(x: torch.Tensor, index: torch.Tensor, cdim: int) -> torch.Tenso
     is the maximum and the loss is :math:`\log s` alone, whose rounding error is about one
     ulp of 1. Those samples are recomputed as :math:`\operatorname{log1p}(\sum_{k \ne c}
     e^{o_k - o_c})`. When most samples of a batch are that confident (judged on its first
-    64), the whole batch is computed that way instead of twice.
+    64), the whole batch is computed that way instead of twice. With ``summed`` (a single
+    sample whose loss the caller reduces) a small call may return it 0-d.
     """
     if 0 < x.numel() <= _SMALL_CALL and has_values(x):  # a small call: one check
-        loss = F.cross_entropy(x, index, reduction="none")
-        if not loss.min().item() < _LOG_TWO:  # no confident sample (NaN losses stay NaN)
+        loss = F.cross_entropy(x, index, reduction="sum" if summed else "none")
+        if not _smallest(loss) < _LOG_TWO:  # no confident sample (NaN losses stay NaN)
             return loss
+        if summed:
+            loss = F.cross_entropy(x, index, reduction="none")
         if x.dtype == torch.float32:  # float64 rounds correctly to float32 unless a loss < 2e-9
             loss64 = F.cross_entropy(x.double(), index, reduction="none")
-            if loss64.min().item() > 1e-8:
+            if _smallest(loss64) > 1e-8:
                 return loss64.float()
         return _relative_losses(x, index, cdim)
     if x.dim() == 1:

@@ -227,7 +227,9 @@ def log_softmax(input: torch.Tensor, dim: int = -1) -> torch.Tensor:
     """
     check_floating("input", input)
     dim = normalize_dim("input", input, dim)
-    return in_dtype(accurate_log_softmax(in_compute_dtype(input), dim), input.dtype)
+    if input.dtype in _HALF:
+        return accurate_log_softmax(input.float(), dim).to(input.dtype)
+    return accurate_log_softmax(input, dim)
 
 
 def logsumexp(input: torch.Tensor, dim: int = -1, keepdim: bool = False) -> torch.Tensor:
@@ -313,6 +315,8 @@ def _check_target(input: torch.Tensor, target: object, validate: bool) -> bool:
 
 
 def _reduce(loss: torch.Tensor, reduction: str) -> torch.Tensor:
+    if reduction != "none" and loss.dim() == 0:  # reduced already (a single sample's loss)
+        return loss
     if reduction != "none" and loss.numel() == 1:  # the sum and the mean of one loss: itself
         return loss.reshape(())
     if reduction == "sum":
@@ -431,7 +435,9 @@ def cross_entropy(
         work = in_compute_dtype(input)
         if torch.is_grad_enabled() and input.requires_grad:
             return _IndexCrossEntropy.apply(work, index, cdim, reduction).to(input.dtype)
-        return in_dtype(_reduce(index_losses(work, index, cdim), reduction), input.dtype)
+        summed = reduction != "none" and index.numel() == 1  # one sample: its loss, 0-d
+        losses = index_losses(work, index, cdim, summed=summed)
+        return in_dtype(_reduce(losses, reduction), input.dtype)
     return _CrossEntropy.apply(input, target, cdim, reduction)
 
 
