@@ -170,6 +170,46 @@ def _nearly_equal(k: int, seed: int) -> tuple[torch.Tensor, torch.Tensor]:
     return p, q / q.sum(-1, keepdim=True)
 
 
+def _mp_cross_entropy(pr, qr):
+    terms = []
+    for a, b in zip(pr, qr, strict=True):
+        if a > 0:
+            terms.append(mpmath.inf if b == 0 else -mpmath.mpf(a) * mpmath.log(mpmath.mpf(b)))
+    return mpmath.fsum(terms)
+
+
+def _mp_h_y_given_x(table) -> mpmath.mpf:
+    values = [[mpmath.mpf(v) for v in row] for row in table]
+    return -mpmath.fsum(
+        v * mpmath.log(v / mpmath.fsum(row)) for row in values for v in row if v > 0
+    )
+
+
+def _conditional_accuracy(eps: list[float]) -> Accuracy:
+    """H(Y | X) of nearly deterministic rows p_X(x) (1 - e, e), relative to H itself: the
+    tables one per call and as one large batch, ours against the entropy form H(X, Y) - H(X)."""
+    tables = torch.stack(
+        [torch.tensor([[0.3 * (1 - e), 0.3 * e], [0.7 * (1 - e), 0.7 * e]], dtype=F64)
+         for e in eps[:6]]
+    )  # fmt: skip
+    exact = [_mp_h_y_given_x(t) for t in tables.tolist()]
+    single = [float(conditional_entropy(t)) for t in tables]
+    batch = conditional_entropy(tables.repeat(50, 1, 1))[: len(tables)].tolist()
+    h = torch.special.entr
+    theirs = (h(tables).sum((-2, -1)) - h(tables.sum(-1)).sum(-1)).tolist()
+    worst = max(
+        worst_eps(zip(single, exact, strict=True), F64),
+        worst_eps(zip(batch, exact, strict=True), F64),
+    )
+    return Accuracy(
+        f"{CH}.conditional_entropy",
+        "float64, nearly deterministic rows (one per call and batched)",
+        worst,
+        worst_eps(zip(theirs, exact, strict=True), F64),
+        "entr(joint) - entr(p_X)",
+    )
+
+
 def accuracy(quick: bool) -> list[Accuracy]:
     out = []
     eps = [10.0**-e for e in (2, 4, 8, 12, 16, 30, 60, 100, 200, 300)]
@@ -199,6 +239,29 @@ def accuracy(quick: bool) -> list[Accuracy]:
                          worst_eps(zip(ours, exact, strict=True), F64),
                          worst_eps(zip(theirs, exact, strict=True), F64), "scipy rel_entr sum")
             )  # fmt: skip
+            if name.startswith("nearly equal, 6"):  # the same rows, one small call each
+                ours = [float(kl_divergence(a, b)) for a, b in zip(p, q, strict=True)]
+                out.append(
+                    Accuracy(f"{CH}.kl_divergence", f"float64, {name}, one row per call",
+                             worst_eps(zip(ours, exact, strict=True), F64),
+                             worst_eps(zip(theirs, exact, strict=True), F64),
+                             "scipy rel_entr sum")
+                )  # fmt: skip
+        q_near = torch.tensor([[1.0 - 3 * e, e, e, e] for e in eps], dtype=F64)
+        p_near = torch.tensor([[1.0, 0.0, 0.0, 0.0]] * len(eps), dtype=F64)
+        for name, (p, q) in {
+            "random pairs": pairs["random pairs"],
+            "nearly deterministic q": (p_near, q_near),
+        }.items():
+            exact = [_mp_cross_entropy(a, b) for a, b in zip(p.tolist(), q.tolist(), strict=True)]
+            ours = cross_entropy(p, q).tolist()
+            theirs = (-torch.special.xlogy(p, q).sum(-1)).tolist()
+            out.append(
+                Accuracy(f"{CH}.cross_entropy", f"float64, {name}",
+                         worst_eps(zip(ours, exact, strict=True), F64),
+                         worst_eps(zip(theirs, exact, strict=True), F64), "-xlogy(p, q).sum(-1)")
+            )  # fmt: skip
+        out.append(_conditional_accuracy(eps))
         tables = [_simplex(12, seed=7 + s, zeros=0.3).reshape(3, 4) for s in range(40)]
         tables += [torch.tensor([[1.0, e], [e, e * e]], dtype=F64) for e in eps]
         tables = [t / t.sum() for t in tables]

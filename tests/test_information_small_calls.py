@@ -160,3 +160,15 @@ def test_limits_are_what_the_module_states():
     assert not _small_calls._applies(_tiled(P, 4), limit=64)
     assert not _small_calls._applies(P.to("meta"), limit=64)
     assert _terms is not None  # the tensor path's module stays importable beside it
+
+
+def test_tensors_without_storage_take_the_tensor_path():
+    # inside torch.func.vmap a tensor has no storage to copy to Python; the functions that
+    # worked under vmap before small calls had their own path still do
+    p, q = P.clone(), Q.clone()
+    per_row = torch.func.vmap(lambda a: entropy(a, validate=False))(p)
+    assert_close(per_row, entropy(p))
+    per_row = torch.func.vmap(lambda a, b: cross_entropy(a, b, validate=False))(p, q)
+    assert_close(per_row, cross_entropy(p, q))
+    tables = torch.func.vmap(lambda t: joint_entropy(t, validate=False))(TABLE)
+    assert_close(tables, joint_entropy(TABLE))

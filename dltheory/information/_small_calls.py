@@ -158,7 +158,10 @@ def vector_measure(
         return None
     rows = []
     for name, p in tensors.items():
-        values = _rows(p, dim)
+        try:
+            values = _rows(p, dim)
+        except RuntimeError:  # no storage to read (inside torch.func.vmap): the tensor path
+            return None
         if not (_on_simplex(values, p.dtype) if validate else _finite_nonnegative(values)):
             if validate:
                 check_probabilities(name, p, dim=dim)  # raises, naming the entry or the sum
@@ -214,13 +217,16 @@ def _conditional_log_ratio(
 
 
 def _table(joint: torch.Tensor, validate: bool) -> np.ndarray | None:
-    """``joint`` as a float64 array after the simplex check (``None``: not probabilities,
-    under ``validate=False``)."""
+    """``joint`` as a float64 array after the simplex check (``None``: not probabilities
+    under ``validate=False``, or a tensor without storage)."""
     table = joint.detach() if joint.requires_grad else joint
-    if table.dtype in (torch.float32, torch.float16):
-        a = table.numpy().astype(np.float64)
-    else:
-        a = table.double().numpy()  # a copy only for bfloat16: numpy has no such dtype
+    try:
+        if table.dtype in (torch.float32, torch.float16):
+            a = table.numpy().astype(np.float64)
+        else:
+            a = table.double().numpy()  # a copy only for bfloat16: numpy has no such dtype
+    except RuntimeError:  # no storage to read (inside torch.func.vmap): the tensor path
+        return None
     if validate:  # a NaN entry fails the sums' test, an infinite one the sums' or min()'s
         one = a.ndim == 2 or math.prod(a.shape[:-2]) == 1  # one table: one plain sum
         sums = [float(a.sum())] if one else a.sum(axis=(-2, -1)).ravel().tolist()
