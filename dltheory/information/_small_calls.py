@@ -14,8 +14,9 @@ graph and holds few entries is therefore computed here instead, from the same fo
 Both compute in float64 whatever the input's dtype and round once to it, so a float32 result
 is correctly rounded more often than the tensor path's. Each returns ``None`` where it does
 not apply (a graph, a device, a size, entries that are not probabilities under
-``validate=False``), and the caller takes the tensor path; the simplex check is the one of
-:func:`dltheory.core.validation.check_probabilities`, whose message is raised where it fails.
+``validate=False``), and the caller takes the tensor path; the simplex check is the test of
+:func:`dltheory.core.validation.check_probabilities`, and where it fails the tensor path's
+check raises the error, naming the offending entry or sum.
 """
 
 from __future__ import annotations
@@ -27,7 +28,6 @@ import numpy as np
 import torch
 
 from dltheory.core.tolerances import tolerance
-from dltheory.core.validation import check_probabilities
 
 __all__ = ["table_measure", "vector_measure"]
 
@@ -157,15 +157,13 @@ def vector_measure(
     if not _applies(*tensors.values(), limit=_VECTOR_LIMIT):
         return None
     rows = []
-    for name, p in tensors.items():
+    for p in tensors.values():
         try:
             values = _rows(p, dim)
         except RuntimeError:  # no storage to read (inside torch.func.vmap): the tensor path
             return None
         if not (_on_simplex(values, p.dtype) if validate else _finite_nonnegative(values)):
-            if validate:
-                check_probabilities(name, p, dim=dim)  # raises, naming the entry or the sum
-            return None  # entries outside the domain (validate=False): the tensor path's policy
+            return None  # the tensor path raises (validate) or applies its NaN and inf policy
         rows.append(values)
     measure = _VECTOR_MEASURES[kind]
     result = [measure(*row) / log_base for row in zip(*rows, strict=True)]
@@ -234,11 +232,8 @@ def _table(joint: torch.Tensor, validate: bool) -> np.ndarray | None:
         valid = a.min() >= 0 and 1 - tol <= min(sums) and max(sums) <= 1 + tol
     else:
         valid = a.min() >= 0 and a.max() < math.inf
-    if valid:
-        return a
-    if validate:
-        check_probabilities("joint", joint, dim=(-2, -1))  # raises, naming the value
-    return None  # entries outside the domain (validate=False): the tensor path's policy
+    # otherwise the tensor path raises (validate) or applies its NaN and inf policy
+    return a if valid else None
 
 
 def table_measure(
