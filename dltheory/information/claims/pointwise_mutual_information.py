@@ -37,6 +37,7 @@ from dltheory.information.claims._support import (
     j,
     joint_tables,
     joints,
+    large,
     marginals_np,
     mp_tables,
     on,
@@ -105,7 +106,8 @@ _TINY_CELL = torch.tensor(
 
 
 @pmi_definition.numeric_leg(
-    oracle="mpmath (error in eps of max(1, |pmi|)); log p - log p_X - log p_Y with NumPy "
+    oracle="mpmath (error in eps of max(1, |pmi|); of |pmi| itself near 0 where the "
+    "marginals are exact sums, float64 and float32); log p - log p_X - log p_Y with NumPy "
     "(-inf where p = 0); gradcheck and gradgradcheck (float64)"
 )
 def _(impl, device, dtype) -> None:
@@ -117,10 +119,28 @@ def _(impl, device, dtype) -> None:
         assert_close(got, want, msg="vs log p - log p_X - log p_Y (NumPy)")
         bits = impl.pointwise_mutual_information(joint, base=2)
         assert_close(bits, want / np.log(2), msg="bits")
+    if dtype in (torch.float64, torch.float32):
+        _check_nearly_independent_dyadic(impl, dtype, device)
     if dtype == torch.float64:
         fn = functools.partial(impl.pointwise_mutual_information, validate=False)
         check_gradients(fn, POSITIVE_TABLE)
         _check_gradient_at_a_subnormal_cell(impl)
+
+
+def _check_nearly_independent_dyadic(impl, dtype: torch.dtype, device: str) -> None:
+    r"""PMI near 0 to 16 eps of itself, where the marginals are exact sums: the table
+    :math:`p_X p_Y \pm \delta` with :math:`p_X = (3/8, 5/8)`, :math:`p_Y = (1/2, 1/2)` and
+    :math:`\delta = 2^{-30}` (:math:`2^{-14}` in float32) has marginals exactly
+    :math:`p_X, p_Y`, so :math:`\operatorname{pmi} = \operatorname{log1p}(\pm\delta /
+    (p_X p_Y))` is known to every digit; :math:`p / (p_X p_Y)` rounded keeps none of them."""
+    delta = 2.0**-30 if dtype == torch.float64 else 2.0**-14
+    table = torch.tensor(
+        [[0.1875 + delta, 0.1875 - delta], [0.3125 - delta, 0.3125 + delta]], dtype=torch.float64
+    )
+    for joint in (on(table, dtype, device), large(on(table, dtype, device).unsqueeze(0))):
+        exact = _mp_pmi(joint)
+        got = impl.pointwise_mutual_information(joint)
+        assert_accurate(got, exact, msg="pmi of a nearly independent table with exact marginals")
 
 
 def _mp_pmi_gradient(table: list[list[float]]) -> list[list[float]]:
