@@ -156,9 +156,9 @@ def test_the_small_path_keeps_kl_accurate_near_equality():
 
 
 def test_limits_are_what_the_module_states():
-    assert _small_calls._applies(P, limit=64)
-    assert not _small_calls._applies(_tiled(P, 4), limit=64)
-    assert not _small_calls._applies(P.to("meta"), limit=64)
+    assert _small_calls._applies((P,), 64)
+    assert not _small_calls._applies((_tiled(P, 4),), 64)
+    assert not _small_calls._applies((P.to("meta"),), 64)
     assert _terms is not None  # the tensor path's module stays importable beside it
 
 

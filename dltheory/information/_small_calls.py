@@ -40,7 +40,7 @@ _NEAR_KL = 0.25  # |q - p| < p/4: p log(p/q) from the series of d - log1p(d), d 
 _SERIES = tuple(1.0 / (2 * k + 1) for k in range(9, 0, -1))  # 1/19, ..., 1/3
 
 
-def _applies(*tensors: torch.Tensor, limit: int) -> bool:
+def _applies(tensors: tuple[torch.Tensor, ...], limit: int) -> bool:
     first = tensors[0]
     if not (first.is_cpu and 0 < first.numel() <= limit):
         return False
@@ -62,11 +62,11 @@ def _rows(p: torch.Tensor, dim: int) -> list[list[float]]:
 _NUMPY_DTYPES = {torch.float64: np.float64, torch.float32: np.float32, torch.float16: np.float16}
 
 
-def _as_tensor(values: object, shape: list[int], dtype: torch.dtype) -> torch.Tensor:
+def _as_tensor(values: object, shape: tuple[int, ...], dtype: torch.dtype) -> torch.Tensor:
     """float64 ``values`` as a tensor of ``shape``, rounded once to ``dtype`` (by NumPy's
     round-to-nearest conversion, or by ``torch`` for bfloat16)."""
     array = np.asarray(values, dtype=_NUMPY_DTYPES.get(dtype, np.float64))
-    if list(array.shape) != shape:
+    if array.shape != shape:
         array = array.reshape(shape)
     out = torch.from_numpy(array)
     return out if out.dtype == dtype else out.to(dtype)
@@ -74,8 +74,13 @@ def _as_tensor(values: object, shape: list[int], dtype: torch.dtype) -> torch.Te
 
 def _on_simplex(rows: list[list[float]], dtype: torch.dtype) -> bool:
     # a NaN entry passes min() but never the sum's test; -inf fails min()
+    if not min(map(min, rows)) >= 0:
+        return False
     tol = tolerance(dtype).rtol
-    return min(map(min, rows)) >= 0 and all(abs(math.fsum(row) - 1) <= tol for row in rows)
+    for row in rows:  # noqa: SIM110 (a loop: all() of a generator costs a frame per call)
+        if not abs(math.fsum(row) - 1) <= tol:
+            return False
+    return True
 
 
 def _finite_nonnegative(rows: list[list[float]]) -> bool:
@@ -144,7 +149,7 @@ _VECTOR_MEASURES: dict[str, Callable[..., float]] = {
 
 def vector_measure(
     kind: str,
-    tensors: dict[str, torch.Tensor],
+    tensors: tuple[torch.Tensor, ...],
     dim: int,
     keepdim: bool,
     log_base: float,
@@ -152,12 +157,12 @@ def vector_measure(
     dtype: torch.dtype,
 ) -> torch.Tensor | None:
     r"""``kind`` (``"entropy"``, ``"cross_entropy"`` or ``"kl_divergence"``) of the
-    distributions ``tensors`` (by argument name, in order) along ``dim`` (normalized), or
-    ``None`` where the call is not small."""
-    if not _applies(*tensors.values(), limit=_VECTOR_LIMIT):
+    distributions ``tensors`` (``(p,)`` or ``(p, q)``) along ``dim`` (normalized), or ``None``
+    where the call is not small."""
+    if not _applies(tensors, _VECTOR_LIMIT):
         return None
     rows = []
-    for p in tensors.values():
+    for p in tensors:
         try:
             values = _rows(p, dim)
         except RuntimeError:  # no storage to read (inside torch.func.vmap): the tensor path
@@ -166,13 +171,14 @@ def vector_measure(
             return None  # the tensor path raises (validate) or applies its NaN and inf policy
         rows.append(values)
     measure = _VECTOR_MEASURES[kind]
-    result = [measure(*row) / log_base for row in zip(*rows, strict=True)]
-    shape = list(next(iter(tensors.values())).shape)
-    if keepdim:
-        shape[dim] = 1
+    if len(rows) == 1:
+        result = [measure(row) for row in rows[0]]
     else:
-        del shape[dim]
-    return _as_tensor(result, shape, dtype)
+        result = [measure(a, b) for a, b in zip(rows[0], rows[1], strict=True)]
+    if log_base != 1.0:
+        result = [value / log_base for value in result]
+    shape = tensors[0].shape
+    return _as_tensor(result, (*shape[:dim], *((1,) if keepdim else ()), *shape[dim + 1 :]), dtype)
 
 
 def _log_ratio_array(p: np.ndarray, marginals: tuple[np.ndarray, ...], normal: bool) -> np.ndarray:
@@ -225,13 +231,16 @@ def _table(joint: torch.Tensor, validate: bool) -> np.ndarray | None:
             a = table.double().numpy()  # a copy only for bfloat16: numpy has no such dtype
     except RuntimeError:  # no storage to read (inside torch.func.vmap): the tensor path
         return None
+    # ufunc reductions called directly: a small call counts tenths of a microsecond
     if validate:  # a NaN entry fails the sums' test, an infinite one the sums' or min()'s
         one = a.ndim == 2 or math.prod(a.shape[:-2]) == 1  # one table: one plain sum
-        sums = [float(a.sum())] if one else a.sum(axis=(-2, -1)).ravel().tolist()
+        sums = [np.add.reduce(a, axis=None)] if one else a.sum(axis=(-2, -1)).ravel().tolist()
         tol = tolerance(joint.dtype).rtol
-        valid = a.min() >= 0 and 1 - tol <= min(sums) and max(sums) <= 1 + tol
+        valid = (
+            np.minimum.reduce(a, axis=None) >= 0 and 1 - tol <= min(sums) <= max(sums) <= 1 + tol
+        )
     else:
-        valid = a.min() >= 0 and a.max() < math.inf
+        valid = np.minimum.reduce(a, axis=None) >= 0 and np.maximum.reduce(a, axis=None) < math.inf
     # otherwise the tensor path raises (validate) or applies its NaN and inf policy
     return a if valid else None
 
@@ -242,7 +251,7 @@ def table_measure(
     r"""``kind`` (``"joint_entropy"``, ``"conditional_x"``, ``"conditional_y"``,
     ``"mutual_information"``, ``"pointwise"``) of the joint tables over the last two
     dimensions of ``joint``, or ``None`` where the call is not small."""
-    if not _applies(joint, limit=_TABLE_LIMIT):
+    if not _applies((joint,), _TABLE_LIMIT):
         return None
     a = _table(joint, validate)
     if a is None:
@@ -266,9 +275,9 @@ def table_measure(
             logs = _log_ratio_array(p, (p_x, p_y), normal)
     if kind == "pointwise":
         result = np.where(occurs, logs, -math.inf)
-        shape = list(joint.shape)
+        shape = tuple(joint.shape)
     else:
-        shape = list(joint.shape[:-2])
+        shape = tuple(joint.shape[:-2])
         # an empty cell: 0 times a finite log; one table: one dot product, not two operations
         one = math.prod(shape) == 1
         result = np.vdot(a, logs) if one else (a * logs).sum(axis=(-2, -1))

@@ -111,8 +111,8 @@ def _joint(joint: torch.Tensor, validate: bool) -> None:
             f"joint must have at least 2 dimensions (X along dim -2, Y along dim -1), "
             f"got shape {tuple(joint.shape)}"
         )
-    for dim in (-2, -1):
-        normalize_dim("joint", joint, dim)
+    if 0 in joint.shape[-2:]:
+        normalize_dim("joint", joint, -2 if joint.shape[-2] == 0 else -1)  # names the empty one
 
 
 def _check_joint(joint: torch.Tensor, validate: bool) -> None:
@@ -159,7 +159,7 @@ def entropy(
     log_base = check_log_base(base)
     tensors = {"p": p}
     dim, dtype = _arguments(tensors, dim, keepdim, validate)
-    small = vector_measure("entropy", tensors, dim, keepdim, log_base, validate, dtype)
+    small = vector_measure("entropy", (p,), dim, keepdim, log_base, validate, dtype)
     if small is not None:
         return small
     _check_distributions(tensors, dim, validate)
@@ -213,7 +213,7 @@ def cross_entropy(
     log_base = check_log_base(base)
     tensors = {"p": p, "q": q}
     dim, dtype = _arguments(tensors, dim, keepdim, validate)
-    small = vector_measure("cross_entropy", tensors, dim, keepdim, log_base, validate, dtype)
+    small = vector_measure("cross_entropy", (p, q), dim, keepdim, log_base, validate, dtype)
     if small is not None:
         return small
     _check_distributions(tensors, dim, validate)
@@ -276,7 +276,7 @@ def kl_divergence(
     log_base = check_log_base(base)
     tensors = {"p": p, "q": q}
     dim, dtype = _arguments(tensors, dim, keepdim, validate)
-    small = vector_measure("kl_divergence", tensors, dim, keepdim, log_base, validate, dtype)
+    small = vector_measure("kl_divergence", (p, q), dim, keepdim, log_base, validate, dtype)
     if small is not None:
         return small
     _check_distributions(tensors, dim, validate)
