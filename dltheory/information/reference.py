@@ -111,8 +111,8 @@ def _joint(joint: torch.Tensor, validate: bool) -> None:
             f"joint must have at least 2 dimensions (X along dim -2, Y along dim -1), "
             f"got shape {tuple(joint.shape)}"
         )
-    if 0 in joint.shape[-2:]:
-        normalize_dim("joint", joint, -2 if joint.shape[-2] == 0 else -1)  # names the empty one
+    for dim in (-2, -1):
+        normalize_dim("joint", joint, dim)
 
 
 def _check_joint(joint: torch.Tensor, validate: bool) -> None:
