@@ -24,7 +24,6 @@ float64 are exact binary fractions, so only the implementation's own error is me
 from __future__ import annotations
 
 import functools
-import heapq
 import itertools
 import math
 from collections.abc import Iterable, Mapping, Sequence
@@ -321,22 +320,6 @@ def assert_le(a, b, dtype: torch.dtype, msg: str) -> None:
     a, b = torch.as_tensor(a).double().cpu(), torch.as_tensor(b).double().cpu()
     slack = torch.where(torch.isfinite(b), tol.atol + tol.rtol * b.abs(), torch.zeros_like(b))
     assert bool(((a <= b + slack) | (a == b)).all()), f"{msg}: {a.tolist()} > {b.tolist()}"
-
-
-def huffman_lengths(probabilities: Sequence[float]) -> list[int]:
-    """Codeword lengths of a binary Huffman code for the outcomes of positive probability."""
-    heap = [(w, index, [index]) for index, w in enumerate(probabilities) if w > 0]
-    lengths = [0] * len(probabilities)
-    heapq.heapify(heap)
-    counter = len(probabilities)
-    while len(heap) > 1:
-        w1, _, a = heapq.heappop(heap)
-        w2, _, b = heapq.heappop(heap)
-        for index in a + b:
-            lengths[index] += 1
-        heapq.heappush(heap, (w1 + w2, counter, a + b))
-        counter += 1
-    return lengths
 
 
 # --- exact oracles (mpmath) --------------------------------------------------------------------

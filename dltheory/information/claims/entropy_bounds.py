@@ -18,7 +18,9 @@ Main declarations:
 from __future__ import annotations
 
 import functools
+import heapq
 import math
+from collections.abc import Sequence
 
 import mpmath
 import numpy as np
@@ -41,7 +43,6 @@ from dltheory.information.claims._support import (
     close,
     distributions,
     gap,
-    huffman_lengths,
     i,
     k_out,
     l1,
@@ -57,6 +58,23 @@ from dltheory.information.claims._support import (
 )
 
 SECTION = Section("information", "13.6 Properties of Entropy")
+
+
+def huffman_lengths(probabilities: Sequence[float]) -> list[int]:
+    """Codeword lengths of a binary Huffman code for the outcomes of positive probability."""
+    heap = [(w, index, [index]) for index, w in enumerate(probabilities) if w > 0]
+    lengths = [0] * len(probabilities)
+    heapq.heapify(heap)
+    counter = len(probabilities)
+    while len(heap) > 1:
+        w1, _, a = heapq.heappop(heap)
+        w2, _, b = heapq.heappop(heap)
+        for index in a + b:
+            lengths[index] += 1
+        heapq.heappush(heap, (w1 + w2, counter, a + b))
+        counter += 1
+    return lengths
+
 
 _GIBBS = "information.gibbs-inequality"
 
