@@ -22,24 +22,19 @@ _LOG_HALF = -math.log(2.0)
 _SMALL_CALL = 1024  # elements up to which the cost of a call is its number of operations
 
 
-def _largest(values: torch.Tensor) -> float:
-    """The largest entry of a small tensor as a Python float: for one or two dimensions one
-    copy to Python, cheaper than a reduction and a host read. A NaN may or may not be
-    returned (Python's ``max`` compares it false); the callers treat NaN rows apart."""
-    if values.dim() == 2:
-        return max(map(max, values.tolist()))
-    if values.dim() == 1:
-        return max(values.tolist())
-    return values.max().item()
-
-
-def _smallest(values: torch.Tensor) -> float:
-    """The smallest entry of a small tensor as a Python float (see :func:`_largest`)."""
-    if values.dim() == 0:
+def _extreme(values: torch.Tensor, pick=max) -> float:
+    """The largest (``pick=max``) or smallest (``min``) entry of a small tensor as a Python
+    float: for up to two dimensions one copy to Python, cheaper than a reduction and a host
+    read. A NaN may or may not be returned (Python's ``max`` and ``min`` compare it false);
+    the callers treat NaN rows apart."""
+    ndim = values.dim()
+    if ndim == 2:
+        return pick(map(pick, values.tolist()))
+    if ndim == 1:
+        return pick(values.tolist())
+    if ndim == 0:
         return values.item()
-    if values.dim() == 1:
-        return min(values.tolist())
-    return values.min().item()
+    return (values.amax() if pick is max else values.amin()).item()
 
 
 def _rows(mask: torch.Tensor, dim: int) -> tuple[torch.Tensor, ...]:
@@ -87,11 +82,11 @@ def accurate_log_softmax(x: torch.Tensor, dim: int) -> torch.Tensor:
     if size == 0 or not has_values(x):
         return y
     if size <= _SMALL_CALL:  # a small call: one check, then fixed everywhere at once
-        if not _largest(y) > _LOG_HALF:  # no confident row (NaN rows stay NaN)
+        if not _extreme(y) > _LOG_HALF:  # no confident row (NaN rows stay NaN)
             return y
         if x.dtype == torch.float32:  # float64 rounds correctly to float32 unless log s < 2e-9
             y64 = torch.log_softmax(x, dim, dtype=torch.float64)
-            if _largest(y64) < -1e-8:
+            if _extreme(y64) < -1e-8:
                 return y64.float()
         near = y.amax(dim, keepdim=True) > _LOG_HALF
         m = x.amax(dim, keepdim=True)
@@ -175,13 +170,13 @@ def index_losses(
     """
     if 0 < x.numel() <= _SMALL_CALL and has_values(x):  # a small call: one check
         loss = F.cross_entropy(x, index, reduction="sum" if summed else "none")
-        if not _smallest(loss) < _LOG_TWO:  # no confident sample (NaN losses stay NaN)
+        if not _extreme(loss, min) < _LOG_TWO:  # no confident sample (NaN losses stay NaN)
             return loss
         if summed:
             loss = F.cross_entropy(x, index, reduction="none")
         if x.dtype == torch.float32:  # float64 rounds correctly to float32 unless a loss < 2e-9
             loss64 = F.cross_entropy(x.double(), index, reduction="none")
-            if _smallest(loss64) > 1e-8:
+            if _extreme(loss64, min) > 1e-8:
                 return loss64.float()
         return _relative_losses(x, index, cdim)
     if x.dim() == 1:

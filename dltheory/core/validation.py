@@ -37,6 +37,8 @@ __all__ = [
     "has_values",
     "normalize_dim",
     "opmath_dtype",
+    "probability_rows",
+    "rows_on_simplex",
 ]
 
 REDUCTIONS = ("none", "mean", "sum")
@@ -116,6 +118,29 @@ def in_dtype(x: torch.Tensor, dtype: torch.dtype) -> torch.Tensor:
     return x if x.dtype == dtype else x.to(dtype)
 
 
+def probability_rows(p: torch.Tensor, dim: int) -> list[list[float]]:
+    """The slices of a small CPU tensor along ``dim`` (normalized, ``p`` at least 1-D) as
+    Python lists: one copy, with no tensor operation when ``dim`` is the last."""
+    if p.dim() == 1:
+        return [p.tolist()]
+    if dim == p.dim() - 1:
+        return p.tolist() if p.dim() == 2 else p.reshape(-1, p.shape[-1]).tolist()
+    return p.movedim(dim, -1).reshape(-1, p.shape[dim]).tolist()
+
+
+def rows_on_simplex(rows: list[list[float]], dtype: torch.dtype) -> bool:
+    """Every row nonnegative and summing to 1 (exactly, by ``math.fsum``) within ``dtype``'s
+    ``rtol``: the test of :func:`check_probabilities`, on rows from :func:`probability_rows`."""
+    # a NaN entry may pass min() but never the sum's test; -inf fails min() before fsum
+    if not min(map(min, rows)) >= 0:
+        return False
+    tol = tolerance(dtype).rtol
+    for row in rows:  # noqa: SIM110 (a loop: all() of a generator costs a frame per call)
+        if not abs(math.fsum(row) - 1) <= tol:
+            return False
+    return True
+
+
 def check_probabilities(name: str, p: torch.Tensor, dim: int | tuple[int, ...] = -1) -> None:
     r"""``p`` must be finite, nonnegative and sum to 1 along ``dim`` (within the dtype's
     tolerance).
@@ -130,20 +155,10 @@ def check_probabilities(name: str, p: torch.Tensor, dim: int | tuple[int, ...] =
     if p.numel() == 0 or not has_values(p):
         return
     tol = tolerance(p.dtype).rtol
-    if isinstance(dim, int) and p.dim() and p.numel() <= _SMALL_CALL and p.device.type == "cpu":
-        # a small call: one copy to Python, exact row sums by math.fsum, no tensor operations
-        # (each costs about a microsecond, more than the checks themselves)
-        last = dim % p.dim() == p.dim() - 1  # no tensor operation when dim is the last
-        if p.dim() == 1:
-            rows = [p.tolist()]
-        elif last and p.dim() == 2:
-            rows = p.tolist()
-        elif last:
-            rows = p.reshape(-1, p.shape[-1]).tolist()
-        else:
-            rows = p.movedim(dim, -1).reshape(-1, p.shape[dim]).tolist()
-        # a NaN entry may pass min() but never the sum's test; -inf fails min() before fsum
-        if min(map(min, rows)) >= 0 and all(abs(math.fsum(row) - 1) <= tol for row in rows):
+    # a small call: one copy to Python, exact row sums by math.fsum, no tensor operations
+    # (each costs about a microsecond, more than the checks themselves)
+    if isinstance(dim, int) and p.dim() and p.numel() <= _SMALL_CALL and p.is_cpu:  # noqa: SIM102
+        if rows_on_simplex(probability_rows(p, dim % p.dim()), p.dtype):
             return
     # the common case in one host sync: the smallest entry and the largest deviation of a
     # sum from 1 (a NaN or infinite entry makes one of them NaN or infinite, failing both)

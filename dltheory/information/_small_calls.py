@@ -14,9 +14,10 @@ graph and holds few entries is therefore computed here instead, from the same fo
 Both compute in float64 whatever the input's dtype and round once to it, so a float32 result
 is correctly rounded more often than the tensor path's. Each returns ``None`` where it does
 not apply (a graph, a device, a size, entries that are not probabilities under
-``validate=False``), and the caller takes the tensor path; the simplex check is the test of
-:func:`dltheory.core.validation.check_probabilities`, and where it fails the tensor path's
-check raises the error, naming the offending entry or sum.
+``validate=False``), and the caller takes the tensor path. The simplex test is that of
+:func:`dltheory.core.validation.check_probabilities`
+(:func:`~dltheory.core.validation.rows_on_simplex`); where it fails the tensor path's check
+raises the error, naming the offending entry or sum.
 """
 
 from __future__ import annotations
@@ -28,6 +29,8 @@ import numpy as np
 import torch
 
 from dltheory.core.tolerances import tolerance
+from dltheory.core.validation import probability_rows, rows_on_simplex
+from dltheory.information._terms import KL_NEAR, KL_SERIES, LN2
 
 __all__ = ["table_measure", "vector_measure"]
 
@@ -35,9 +38,6 @@ _VECTOR_LIMIT = 64  # entries of each distribution tensor computed in Python flo
 _TABLE_LIMIT = 1024  # entries of a joint table computed in NumPy
 _TINY = 2.0**-1022  # float64's smallest normal
 _SMALLEST = 2.0**-1074  # float64's smallest subnormal
-_LN2 = math.log(2.0)
-_NEAR_KL = 0.25  # |q - p| < p/4: p log(p/q) from the series of d - log1p(d), d = (q - p)/p
-_SERIES = tuple(1.0 / (2 * k + 1) for k in range(9, 0, -1))  # 1/19, ..., 1/3
 
 
 def _applies(tensors: tuple[torch.Tensor, ...], limit: int) -> bool:
@@ -49,14 +49,6 @@ def _applies(tensors: tuple[torch.Tensor, ...], limit: int) -> bool:
             if t.requires_grad:
                 return False
     return True
-
-
-def _rows(p: torch.Tensor, dim: int) -> list[list[float]]:
-    if p.dim() == 1:
-        return [p.tolist()]
-    if dim == p.dim() - 1:
-        return p.tolist() if p.dim() == 2 else p.reshape(-1, p.shape[-1]).tolist()
-    return p.movedim(dim, -1).reshape(-1, p.shape[dim]).tolist()
 
 
 _NUMPY_DTYPES = {torch.float64: np.float64, torch.float32: np.float32, torch.float16: np.float16}
@@ -72,17 +64,6 @@ def _as_tensor(values: object, shape: tuple[int, ...], dtype: torch.dtype) -> to
     return out if out.dtype == dtype else out.to(dtype)
 
 
-def _on_simplex(rows: list[list[float]], dtype: torch.dtype) -> bool:
-    # a NaN entry passes min() but never the sum's test; -inf fails min()
-    if not min(map(min, rows)) >= 0:
-        return False
-    tol = tolerance(dtype).rtol
-    for row in rows:  # noqa: SIM110 (a loop: all() of a generator costs a frame per call)
-        if not abs(math.fsum(row) - 1) <= tol:
-            return False
-    return True
-
-
 def _finite_nonnegative(rows: list[list[float]]) -> bool:
     return min(map(min, rows)) >= 0 and max(map(max, rows)) < math.inf
 
@@ -95,7 +76,7 @@ def _log_ratio(a: float, b: float) -> float:
         return math.log(a / b)
     mantissa_a, exponent_a = math.frexp(a)
     mantissa_b, exponent_b = math.frexp(b)
-    return math.log(mantissa_a / mantissa_b) + (exponent_a - exponent_b) * _LN2
+    return math.log(mantissa_a / mantissa_b) + (exponent_a - exponent_b) * LN2
 
 
 def _d_minus_log1p(d: float) -> float:
@@ -104,7 +85,7 @@ def _d_minus_log1p(d: float) -> float:
     z = d / (2 + d)
     w = z * z
     series = 0.0
-    for c in _SERIES:
+    for c in reversed(KL_SERIES):
         series = series * w + c
     return d * z - 2 * z * w * series
 
@@ -117,7 +98,7 @@ def _kl(p_row: list[float], q_row: list[float]) -> float:
         if b == 0:
             return math.inf
         diff = b - a
-        if a >= _TINY and abs(diff) < _NEAR_KL * a:
+        if a >= _TINY and abs(diff) < KL_NEAR * a:
             terms.append(a * _d_minus_log1p(diff / a))
             linear.append(diff)
         else:
@@ -164,10 +145,10 @@ def vector_measure(
     rows = []
     for p in tensors:
         try:
-            values = _rows(p, dim)
+            values = probability_rows(p, dim)
         except RuntimeError:  # no storage to read (inside torch.func.vmap): the tensor path
             return None
-        if not (_on_simplex(values, p.dtype) if validate else _finite_nonnegative(values)):
+        if not (rows_on_simplex(values, p.dtype) if validate else _finite_nonnegative(values)):
             return None  # the tensor path raises (validate) or applies its NaN and inf policy
         rows.append(values)
     measure = _VECTOR_MEASURES[kind]
@@ -198,7 +179,7 @@ def _log_ratio_array(p: np.ndarray, marginals: tuple[np.ndarray, ...], normal: b
         mantissa, exponent = np.frexp(m)
         quotient = quotient / mantissa
         scale = scale - exponent
-    far = np.log(quotient) + scale * _LN2
+    far = np.log(quotient) + scale * LN2
     near = (product >= _TINY) & (np.abs(p - product) < 0.5 * product)
     return np.where(near, np.log1p((p - product) / np.where(near, product, 1.0)), far)
 

@@ -40,7 +40,7 @@ __all__ = [
     "xlogy",
 ]
 
-_LN2 = math.log(2)
+LN2 = math.log(2)
 
 
 def log_ratio(p: torch.Tensor, *qs: torch.Tensor) -> torch.Tensor:
@@ -67,7 +67,7 @@ def log_ratio(p: torch.Tensor, *qs: torch.Tensor) -> torch.Tensor:
         scale = scale - exponent
         product = q if product is None else product * q
     assert product is not None
-    far = torch.log(quotient) + scale.to(p.dtype) * _LN2
+    far = torch.log(quotient) + scale.to(p.dtype) * LN2
     near = (product >= torch.finfo(p.dtype).tiny) & ((p - product).abs() < 0.5 * product)
     relative = (p - product) / torch.where(near, product, 1.0)
     return torch.where(near, torch.log1p(relative), far)
@@ -253,9 +253,9 @@ def pointwise_log_ratio(joint: torch.Tensor) -> torch.Tensor:
     return _PointwiseLogRatio.apply(joint)
 
 
-# |d| < _NEAR: d - log1p(d) by the series in z = d / (2 + d); 9 terms reach 2^-56 there
-_NEAR = 0.25
-_SERIES = tuple(1.0 / (2 * k + 1) for k in range(1, 10))
+# |d| < KL_NEAR: d - log1p(d) by the series in z = d / (2 + d); 9 terms reach 2^-56 there
+KL_NEAR = 0.25
+KL_SERIES = tuple(1.0 / (2 * k + 1) for k in range(1, 10))  # 1/3, 1/5, ..., 1/19
 
 
 def _d_minus_log1p(d: torch.Tensor) -> torch.Tensor:
@@ -269,8 +269,8 @@ def _d_minus_log1p(d: torch.Tensor) -> torch.Tensor:
     """
     z = d / (2 + d)
     w = z * z
-    series = torch.full_like(z, _SERIES[-1])
-    for c in reversed(_SERIES[:-1]):
+    series = torch.full_like(z, KL_SERIES[-1])
+    for c in reversed(KL_SERIES[:-1]):
         series = series * w + c
     return d * z - 2 * z * w * series
 
@@ -286,7 +286,7 @@ def _kl_value(p: torch.Tensor, q: torch.Tensor, dim: int, keepdim: bool) -> torc
     :func:`rel_entr`'s (:math:`+\infty` where :math:`p_i > 0 = q_i`, 0 where :math:`p_i = 0`).
     """
     diff = q - p
-    near = (p >= torch.finfo(p.dtype).tiny) & (diff.abs() < _NEAR * p)
+    near = (p >= torch.finfo(p.dtype).tiny) & (diff.abs() < KL_NEAR * p)
     d = torch.where(near, diff / p, 0.0)
     terms = torch.where(near, p * _d_minus_log1p(d), _rel_entr_value(p, q))
     linear = torch.where(near, diff, 0.0)

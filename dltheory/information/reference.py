@@ -96,10 +96,22 @@ def _arguments(
     return dim, dtype
 
 
-def _check_distributions(tensors: dict[str, torch.Tensor], dim: int, validate: bool) -> None:
-    if validate:
+def _small_or_checked(
+    kind: str,
+    tensors: dict[str, torch.Tensor],
+    dim: int,
+    keepdim: bool,
+    log_base: float,
+    validate: bool,
+    dtype: torch.dtype,
+) -> torch.Tensor | None:
+    """The small-call result (:func:`vector_measure`), or ``None`` once the distributions are
+    validated for the tensor path."""
+    small = vector_measure(kind, tuple(tensors.values()), dim, keepdim, log_base, validate, dtype)
+    if small is None and validate:
         for name, p in tensors.items():
             check_probabilities(name, p, dim=dim)
+    return small
 
 
 def _joint(joint: torch.Tensor, validate: bool) -> None:
@@ -115,9 +127,15 @@ def _joint(joint: torch.Tensor, validate: bool) -> None:
         normalize_dim("joint", joint, dim)
 
 
-def _check_joint(joint: torch.Tensor, validate: bool) -> None:
-    if validate:
+def _small_or_checked_joint(
+    kind: str, joint: torch.Tensor, log_base: float, validate: bool
+) -> torch.Tensor | None:
+    """The small-call result (:func:`table_measure`), or ``None`` once the table is validated
+    for the tensor path."""
+    small = table_measure(kind, joint, log_base, validate)
+    if small is None and validate:
         check_probabilities("joint", joint, dim=(-2, -1))
+    return small
 
 
 def entropy(
@@ -159,10 +177,9 @@ def entropy(
     log_base = check_log_base(base)
     tensors = {"p": p}
     dim, dtype = _arguments(tensors, dim, keepdim, validate)
-    small = vector_measure("entropy", (p,), dim, keepdim, log_base, validate, dtype)
+    small = _small_or_checked("entropy", tensors, dim, keepdim, log_base, validate, dtype)
     if small is not None:
         return small
-    _check_distributions(tensors, dim, validate)
     work = in_compute_dtype(p)
     # entr(p) = -p log p, 0 at p = 0: one fused pass, differentiable twice (d/dp = -log p - 1)
     h = torch.special.entr(work).sum(dim=dim, keepdim=keepdim)
@@ -213,10 +230,9 @@ def cross_entropy(
     log_base = check_log_base(base)
     tensors = {"p": p, "q": q}
     dim, dtype = _arguments(tensors, dim, keepdim, validate)
-    small = vector_measure("cross_entropy", (p, q), dim, keepdim, log_base, validate, dtype)
+    small = _small_or_checked("cross_entropy", tensors, dim, keepdim, log_base, validate, dtype)
     if small is not None:
         return small
-    _check_distributions(tensors, dim, validate)
     work = opmath_dtype(dtype)
     ce = xlogy(in_dtype(p, work), in_dtype(q, work)).sum(dim=dim, keepdim=keepdim).neg_()
     if log_base != 1.0:
@@ -276,10 +292,9 @@ def kl_divergence(
     log_base = check_log_base(base)
     tensors = {"p": p, "q": q}
     dim, dtype = _arguments(tensors, dim, keepdim, validate)
-    small = vector_measure("kl_divergence", (p, q), dim, keepdim, log_base, validate, dtype)
+    small = _small_or_checked("kl_divergence", tensors, dim, keepdim, log_base, validate, dtype)
     if small is not None:
         return small
-    _check_distributions(tensors, dim, validate)
     work = opmath_dtype(dtype)
     kl = kl_sum(p.to(work), q.to(work), dim, keepdim)
     return (kl / log_base).to(dtype)
@@ -315,10 +330,9 @@ def joint_entropy(
     """
     log_base = check_log_base(base)
     _joint(joint, validate)
-    small = table_measure("joint_entropy", joint, log_base, validate)
+    small = _small_or_checked_joint("joint_entropy", joint, log_base, validate)
     if small is not None:
         return small
-    _check_joint(joint, validate)
     work = joint.to(opmath_dtype(joint.dtype))
     h = -xlogy(work, work).sum(dim=(-2, -1))
     return (h / log_base).to(joint.dtype)
@@ -371,10 +385,9 @@ def conditional_entropy(
         raise ValueError(f"given must be 'x' or 'y', got {given!r}")
     log_base = check_log_base(base)
     _joint(joint, validate)
-    small = table_measure(f"conditional_{given}", joint, log_base, validate)
+    small = _small_or_checked_joint(f"conditional_{given}", joint, log_base, validate)
     if small is not None:
         return small
-    _check_joint(joint, validate)
     work = joint.to(opmath_dtype(joint.dtype))
     p_x, p_y = _marginals(work)
     condition, dim = (p_x, -1) if given == "x" else (p_y, -2)
@@ -423,10 +436,9 @@ def mutual_information(
     """
     log_base = check_log_base(base)
     _joint(joint, validate)
-    small = table_measure("mutual_information", joint, log_base, validate)
+    small = _small_or_checked_joint("mutual_information", joint, log_base, validate)
     if small is not None:
         return small
-    _check_joint(joint, validate)
     work = joint.to(opmath_dtype(joint.dtype))
     p_x, p_y = _marginals(work)
     mi = marginal_rel_entr(work, p_x.expand_as(work), p_y.expand_as(work)).sum(dim=(-2, -1))
@@ -468,9 +480,8 @@ def pointwise_mutual_information(
     """
     log_base = check_log_base(base)
     _joint(joint, validate)
-    small = table_measure("pointwise", joint, log_base, validate)
+    small = _small_or_checked_joint("pointwise", joint, log_base, validate)
     if small is not None:
         return small
-    _check_joint(joint, validate)
     pmi = pointwise_log_ratio(joint.to(opmath_dtype(joint.dtype)))
     return (pmi / log_base).to(joint.dtype)
