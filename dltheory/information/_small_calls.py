@@ -30,7 +30,8 @@ import torch
 
 from dltheory.core.tolerances import tolerance
 from dltheory.core.validation import probability_rows, rows_on_simplex
-from dltheory.information._terms import KL_NEAR, KL_SERIES, LN2
+from dltheory.information._independence import mutual_information_value, nearly_independent
+from dltheory.information._terms import KL_NEAR, LN2, d_minus_log1p
 
 __all__ = ["table_measure", "vector_measure"]
 
@@ -79,17 +80,6 @@ def _log_ratio(a: float, b: float) -> float:
     return math.log(mantissa_a / mantissa_b) + (exponent_a - exponent_b) * LN2
 
 
-def _d_minus_log1p(d: float) -> float:
-    r""":math:`d - \operatorname{log1p}(d)` for :math:`|d| < \tfrac14` from the series in
-    :math:`z = d/(2 + d)`: :math:`dz - 2z^3 \sum_{k \ge 1} z^{2k-2}/(2k+1)`."""
-    z = d / (2 + d)
-    w = z * z
-    series = 0.0
-    for c in reversed(KL_SERIES):
-        series = series * w + c
-    return d * z - 2 * z * w * series
-
-
 def _kl(p_row: list[float], q_row: list[float]) -> float:
     terms, linear = [], []
     for a, b in zip(p_row, q_row, strict=True):
@@ -99,7 +89,7 @@ def _kl(p_row: list[float], q_row: list[float]) -> float:
             return math.inf
         diff = b - a
         if a >= _TINY and abs(diff) < KL_NEAR * a:
-            terms.append(a * _d_minus_log1p(diff / a))
+            terms.append(a * d_minus_log1p(diff / a))
             linear.append(diff)
         else:
             terms.append(a * _log_ratio(a, b))
@@ -257,13 +247,18 @@ def table_measure(
     if kind == "pointwise":
         result = np.where(occurs, logs, -math.inf)
         shape = tuple(joint.shape)
+    elif kind == "mutual_information":  # a log-ratio's rounding alone is eps, often far above I
+        shape = tuple(joint.shape[:-2])
+        relative_entropy = a * logs  # an empty cell: 0 times a finite log
+        result, close = nearly_independent(relative_entropy)
+        if close.any():
+            accurate = mutual_information_value(a, p_x, p_y, relative_entropy, np.where)
+            result = np.where(close, accurate, result)
     else:
         shape = tuple(joint.shape[:-2])
         # an empty cell: 0 times a finite log; one table: one dot product, not two operations
         one = math.prod(shape) == 1
-        result = np.vdot(a, logs) if one else (a * logs).sum(axis=(-2, -1))
-        if kind != "mutual_information":
-            result = 0.0 - result
+        result = 0.0 - (np.vdot(a, logs) if one else (a * logs).sum(axis=(-2, -1)))
     if log_base != 1.0:
         result = result / log_base
     return _as_tensor(result, shape, joint.dtype)

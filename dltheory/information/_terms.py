@@ -3,13 +3,14 @@ r"""The elementwise terms every discrete information measure is built from.
 * :func:`xlogy` — :math:`x \log y` with :math:`0 \log y = 0` (entropy, cross-entropy);
 * :func:`kl_sum` — :math:`\sum_i p_i \log(p_i / q_i)` with :math:`0 \log(0/\cdot) = 0` and
   :math:`+\infty` where :math:`p_i > 0 = q_i` (KL divergence);
-* :func:`marginal_rel_entr` — :math:`p \log \bigl(p / \prod_k m_k\bigr)` of a joint table and
-  its marginals (mutual information), and :func:`conditional_rel_entr` for one marginal
-  (conditional entropy);
+* :func:`rel_entr_value` — :math:`p \log \bigl(p / \prod_k m_k\bigr)` of a joint table and
+  its marginals, with :func:`marginal_rel_entr_grads` its gradients (mutual information, in
+  :mod:`dltheory.information._independence`), and :func:`conditional_rel_entr` for one
+  marginal (conditional entropy);
 * :func:`pointwise_log_ratio` — :math:`\log(p_{xy} / (p_x p_y))` of a joint table, with
   :math:`-\infty` where :math:`p_{xy} = 0` (pointwise mutual information).
 
-They are ``torch.autograd.Function`` objects with hand-written backward passes, so that the
+The terms are ``torch.autograd.Function`` objects with hand-written backward passes, so that the
 gradient at exact zeros follows the one-sided derivative of the term and is never NaN:
 
 * :math:`\partial_y (x \log y) = x / y` is exactly ``0`` where :math:`x = 0` (also at
@@ -17,7 +18,7 @@ gradient at exact zeros follows the one-sided derivative of the term and is neve
 * :math:`\partial_p\, p\log(p/q) = \log(p/q) + 1`, which for a fixed :math:`q` is
   :math:`-\infty` at :math:`p = 0 < q` and :math:`+\infty` at :math:`p \ge 0 = q`; for
   marginals of :math:`p`, which move with it, the limit at :math:`p = 0` depends on how many
-  of them are 0 (:func:`marginal_rel_entr`); :math:`\partial_{q_k} = -p/q_k`, exactly ``0``
+  of them are 0 (:func:`marginal_rel_entr_grads`); :math:`\partial_{q_k} = -p/q_k`, exactly ``0``
   where :math:`p = 0`.
 
 The backward passes use differentiable operations on the saved inputs, so second derivatives
@@ -33,10 +34,12 @@ import torch
 
 __all__ = [
     "conditional_rel_entr",
+    "d_minus_log1p",
     "kl_sum",
     "log_ratio",
-    "marginal_rel_entr",
+    "marginal_rel_entr_grads",
     "pointwise_log_ratio",
+    "rel_entr_value",
     "xlogy",
 ]
 
@@ -88,22 +91,10 @@ class _XLogY(torch.autograd.Function):
         return grad_x, grad_y
 
 
-def _rel_entr_value(p: torch.Tensor, *qs: torch.Tensor) -> torch.Tensor:
+def rel_entr_value(p: torch.Tensor, *qs: torch.Tensor) -> torch.Tensor:
     r""":math:`p \log(p / \prod_k q_k)`, 0 where :math:`p = 0` (no graph: the forward pass)."""
     value = p * log_ratio(p, *qs)
     return torch.where(p == 0, torch.zeros_like(value), value)
-
-
-class _MarginalRelEntr(torch.autograd.Function):
-    @staticmethod
-    def forward(ctx, p: torch.Tensor, *marginals: torch.Tensor) -> torch.Tensor:
-        ctx.save_for_backward(p, *marginals)
-        return _rel_entr_value(p, *marginals)
-
-    @staticmethod
-    def backward(ctx, grad: torch.Tensor):
-        p, *marginals = ctx.saved_tensors
-        return _rel_entr_grads(grad, p, marginals, _marginal_slope_at_zero(p, marginals))
 
 
 def _independent_slope_at_zero(q: torch.Tensor) -> torch.Tensor:
@@ -146,6 +137,13 @@ def _rel_entr_grads(
     return (grad_p, *grad_qs)
 
 
+def marginal_rel_entr_grads(grad: torch.Tensor, p: torch.Tensor, marginals) -> tuple:
+    r"""The gradients of :math:`p \log(p / \prod_k m_k)` times ``grad`` with respect to the
+    table and to each marginal :math:`m_k` of it (broadcast to its shape), at an empty cell the
+    one-sided limit along the table (:func:`_marginal_slope_at_zero`)."""
+    return _rel_entr_grads(grad, p, marginals, _marginal_slope_at_zero(p, marginals))
+
+
 def xlogy(x: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
     r""":math:`x \log y`, with :math:`0 \log y = 0` for every :math:`y` (0 included) but NaN
     (``torch.xlogy``'s value); the gradient with respect to :math:`y` is 0 where :math:`x = 0`
@@ -153,14 +151,6 @@ def xlogy(x: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
     if torch.is_grad_enabled() and (x.requires_grad or y.requires_grad):
         return _XLogY.apply(x, y)
     return torch.xlogy(x, y)  # no graph: no autograd.Function call
-
-
-def marginal_rel_entr(p: torch.Tensor, *marginals: torch.Tensor) -> torch.Tensor:
-    r""":math:`p \log(p / \prod_k m_k)` of a joint table :math:`p` and marginals :math:`m_k` of
-    it (broadcast to its shape): 0 where :math:`p = 0`. Where :math:`p = 0` the gradient is the
-    one-sided derivative along the table, through which every marginal moves with :math:`p`
-    (see :func:`_marginal_slope_at_zero`)."""
-    return _MarginalRelEntr.apply(p, *marginals)
 
 
 def _conditional_value(p: torch.Tensor, marginal: torch.Tensor, dim: int) -> torch.Tensor:
@@ -171,7 +161,7 @@ def _conditional_value(p: torch.Tensor, marginal: torch.Tensor, dim: int) -> tor
     near 0, where :math:`m` rounded has already cost its relative accuracy; there it is
     :math:`\operatorname{log1p}(-r/m)` with :math:`r` the sum of the slice's other cells,
     accurate to a few ulps however close to 1 the ratio is (a nearly deterministic row)."""
-    value = _rel_entr_value(p, marginal)
+    value = rel_entr_value(p, marginal)
     near = (p > 0.5 * marginal) & (marginal >= torch.finfo(p.dtype).tiny)
     rest = torch.where(near, 0.0, p).sum(dim, keepdim=True)
     one = torch.ones((), dtype=p.dtype, device=p.device)
@@ -194,7 +184,7 @@ class _ConditionalRelEntr(torch.autograd.Function):
 def conditional_rel_entr(p: torch.Tensor, marginal: torch.Tensor, dim: int) -> torch.Tensor:
     r""":math:`p \log(p / m)` of a joint table and its marginal :math:`m = \sum_{\text{dim}} p`
     (broadcast to its shape), accurate also for nearly deterministic slices
-    (:func:`_conditional_value`), with the gradients of :func:`marginal_rel_entr`."""
+    (:func:`_conditional_value`), with the gradients of :func:`marginal_rel_entr_grads`."""
     return _ConditionalRelEntr.apply(p, marginal, dim)
 
 
@@ -258,8 +248,9 @@ KL_NEAR = 0.25
 KL_SERIES = tuple(1.0 / (2 * k + 1) for k in range(1, 10))  # 1/3, 1/5, ..., 1/19
 
 
-def _d_minus_log1p(d: torch.Tensor) -> torch.Tensor:
-    r""":math:`d - \operatorname{log1p}(d)` without cancellation for :math:`|d| < \tfrac14`.
+def d_minus_log1p(d):
+    r""":math:`d - \operatorname{log1p}(d)` without cancellation for :math:`|d| < \tfrac14`, for a
+    tensor, a NumPy array or a float alike.
 
     With :math:`z = d / (2 + d)`, :math:`\operatorname{log1p}(d) = 2\operatorname{artanh} z
     = 2(z + z^3/3 + z^5/5 + \dots)` and :math:`d - 2z = dz`, so
@@ -269,7 +260,7 @@ def _d_minus_log1p(d: torch.Tensor) -> torch.Tensor:
     """
     z = d / (2 + d)
     w = z * z
-    series = torch.full_like(z, KL_SERIES[-1])
+    series = KL_SERIES[-1]
     for c in reversed(KL_SERIES[:-1]):
         series = series * w + c
     return d * z - 2 * z * w * series
@@ -288,7 +279,7 @@ def _kl_value(p: torch.Tensor, q: torch.Tensor, dim: int, keepdim: bool) -> torc
     diff = q - p
     near = (p >= torch.finfo(p.dtype).tiny) & (diff.abs() < KL_NEAR * p)
     d = torch.where(near, diff / p, 0.0)
-    terms = torch.where(near, p * _d_minus_log1p(d), _rel_entr_value(p, q))
+    terms = torch.where(near, p * d_minus_log1p(d), rel_entr_value(p, q))
     linear = torch.where(near, diff, 0.0)
     return terms.sum(dim=dim, keepdim=keepdim) - linear.sum(dim=dim, keepdim=keepdim)
 
