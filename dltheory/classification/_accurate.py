@@ -16,10 +16,17 @@ import torch.nn.functional as F
 
 from dltheory.core.validation import has_values
 
-__all__ = ["accurate_log_softmax", "accurate_logsumexp", "index_losses"]
+__all__ = [
+    "accurate_log_softmax",
+    "accurate_logsumexp",
+    "index_losses",
+    "index_losses_and_probs",
+    "softmax_losses",
+]
 
 _LOG_HALF = -math.log(2.0)
 _SMALL_CALL = 1024  # elements up to which the cost of a call is its number of operations
+_TOP = 0.5 + 2.0**-20  # a softmax entry above this is its row's unique largest, above 1/2
 
 
 def _extreme(values: torch.Tensor, pick=max) -> float:
@@ -50,17 +57,36 @@ def _put(x: torch.Tensor, where: tuple[torch.Tensor, ...], values: torch.Tensor)
     return x.index_put_(where, values)
 
 
-def _log1p_rest(rows: torch.Tensor, c: torch.Tensor) -> torch.Tensor:
-    r""":math:`\operatorname{log1p}\bigl(\sum_{k \ne c} e^{o_k - o_c}\bigr)` for each row of
-    ``rows`` (a 2-D copy, overwritten) at its column ``c`` (shape ``(R, 1)``):
-    :math:`-\log\operatorname{softmax}(\mathbf{o})_c`, accurate to a few ulps when :math:`o_c`
-    is the maximum, however close to 0 the result is (Blanchard, Higham & Higham,
-    *Accurately computing the log-sum-exp and softmax functions*, 2021)."""
-    if rows.requires_grad:
-        others = torch.exp(rows - rows.gather(-1, c)).scatter(-1, c, 0.0)
-    else:  # ``rows`` is the caller's scratch copy: reuse it
-        others = rows.sub_(rows.gather(-1, c)).exp_().scatter_(-1, c, 0.0)
-    return torch.log1p(others.sum(-1))
+def _top_and_rest(p: torch.Tensor) -> tuple[torch.Tensor | None, torch.Tensor, torch.Tensor]:
+    r"""For softmax rows ``p`` (2-D) whose largest entry :math:`p_c` may be above
+    :math:`\frac12`: ``(found, cols, rest)``, with ``found`` the rows where it is (``None``
+    for all of them), ``cols`` their :math:`c` and ``rest``
+    :math:`\sum_{k \ne c} p_k / p_c = \sum_{k \ne c} e^{o_k - o_c}`, the sum whose ``log1p``
+    is :math:`-\log p_c` (Blanchard, Higham & Higham, *Accurately computing the log-sum-exp
+    and softmax functions*, 2021). Dividing by :math:`p_c` cancels the rounding of the
+    softmax's common factor :math:`1/\sum_k e^{o_k - m}` (:math:`p_c` is that factor itself),
+    so each term keeps the accuracy of its exponential. The rows' entries above
+    :math:`\frac12 + 2^{-20}` are taken (at most one a row, whatever the softmax's rounding);
+    a row whose largest entry lies within that margin of :math:`\frac12` is left out, its
+    :math:`\log p_c \approx \log\frac12` being accurate already. ``p`` is overwritten
+    unless autograd tracks it."""
+    top = F.threshold(p, _TOP, 0.0)  # p_c where p_c > 1/2 + 2^-20, 0 elsewhere
+    pc = top.amax(-1)
+    size = p.shape[-1]
+    with torch.no_grad():
+        # (p_c c) / p_c rounds to c; confirmed below (a matrix product may round coarsely),
+        # the columns found by argmax otherwise
+        cols = torch.mv(top, torch.arange(size, dtype=p.dtype, device=p.device))
+        cols = cols.div_(pc).round_().nan_to_num_(0.0).clamp_(0, size - 1).long().unsqueeze(-1)
+        if not bool((top.gather(-1, cols).squeeze(-1) == pc).all()):
+            cols = top.argmax(-1, keepdim=True)
+        found = pc > 0
+        found = None if bool(found.all()) else found.nonzero().squeeze(-1)
+    others = p.scatter(-1, cols, 0.0) if p.requires_grad else p.scatter_(-1, cols, 0.0)
+    rest, cols = others.sum(-1), cols.squeeze(-1)
+    if found is not None:  # left-out rows divide by 0: no inf in a gradient to multiply by 0
+        rest, pc, cols = rest[found], pc[found], cols[found]
+    return found, cols, rest / pc
 
 
 def accurate_log_softmax(x: torch.Tensor, dim: int) -> torch.Tensor:
@@ -73,7 +99,9 @@ def accurate_log_softmax(x: torch.Tensor, dim: int) -> torch.Tensor:
     is tiny (a confident prediction). Those entries become
     :math:`-\operatorname{log1p}(\sum_{k \ne c} e^{o_k - o_c})`; every other entry is at most
     :math:`\log\frac12` and already accurate to a few ulps. Rows far from confident cost one
-    extra pass (the row maxima).
+    extra pass (the row maxima); the confident ones are copied and their softmax taken with
+    the fused kernel (three times cheaper than ``torch.exp``), from which
+    :func:`_top_and_rest` finds the largest entry and the sum of the others.
     """
     size = x.numel()
     if x.dim() == 1 and size > _SMALL_CALL:  # one slice: a batch dimension for indexing
@@ -93,14 +121,22 @@ def accurate_log_softmax(x: torch.Tensor, dim: int) -> torch.Tensor:
         top = x == m  # in a row with p_max > 1/2 the maximum is unique and others' e < 1
         rest = torch.exp(x - m).masked_fill(top, 0.0).sum(dim, keepdim=True)
         return torch.where(top & near, -torch.log1p(rest), y)
-    near = y.amax(dim, keepdim=True) > _LOG_HALF  # amax: far cheaper than max with indices
-    if not bool(near.any()):
+    moved = x.movedim(dim, -1)
+    # amax: far cheaper than max with indices
+    near = (y.amax(dim, keepdim=True) > _LOG_HALF).movedim(dim, -1).reshape(-1)
+    where = near.nonzero().squeeze(-1)  # the confident rows, as rows of moved.flatten(0, -2)
+    if where.numel() == 0:
         return y
-    rows = _rows(near, dim)
-    sel = x.movedim(dim, -1)[rows]
-    cols = sel.argmax(-1, keepdim=True)
-    fixed = -_log1p_rest(sel, cols)
-    return _put(y.movedim(dim, -1), (*rows, cols.squeeze(-1)), fixed).movedim(-1, dim)
+    if moved.is_contiguous():  # index_select: far cheaper than indexing with a tensor
+        flat = moved.view(-1, moved.shape[-1])
+        sel = flat if where.numel() == near.numel() else flat.index_select(0, where)
+    else:
+        sel = moved.flatten(0, -2)[where]
+    found, cols, rest = _top_and_rest(torch.softmax(sel, -1))
+    if found is not None:
+        where = where[found]
+    rows = (where,) if moved.dim() == 2 else torch.unravel_index(where, moved.shape[:-1])
+    return _put(y.movedim(dim, -1), (*rows, cols), -torch.log1p(rest)).movedim(-1, dim)
 
 
 def accurate_logsumexp(x: torch.Tensor, dim: int) -> torch.Tensor:
@@ -132,7 +168,6 @@ def accurate_logsumexp(x: torch.Tensor, dim: int) -> torch.Tensor:
 
 
 _LOG_TWO = math.log(2.0)
-_PROBE = 64  # samples whose losses decide how a large batch is computed
 
 
 def _relative_losses(x: torch.Tensor, index: torch.Tensor, cdim: int) -> torch.Tensor:
@@ -154,6 +189,45 @@ def _relative_losses(x: torch.Tensor, index: torch.Tensor, cdim: int) -> torch.T
     return loss
 
 
+def softmax_losses(
+    x: torch.Tensor, index: torch.Tensor, cdim: int
+) -> tuple[torch.Tensor, torch.Tensor]:
+    r"""``(losses, probs)``: per-sample :math:`-\log\operatorname{softmax}(\mathbf{o})_c`
+    for class indices (``index`` int64) from one pass of the fused ``torch.softmax``, and that
+    softmax (what the backward pass needs besides the loss; the targets' entries may have
+    been set to 0).
+
+    A sample whose :math:`p_c` is at most :math:`\frac14` (loss at least :math:`\log 4`)
+    gets :math:`-\log p_c`: :math:`p_c` is accurate to a few ulps, so its log is to a few
+    ulps of the loss. The others get :math:`\operatorname{log1p}(q / p_c) =
+    \operatorname{log1p}(\sum_{k \ne c} e^{o_k - o_c})` with :math:`q = \sum_{k \ne c}
+    p_k`, accurate however small the loss: the ratio cancels the softmax's rounded common
+    factor :math:`1/\sum_k e^{o_k - m}`, and ``log1p`` keeps the relative accuracy of a small
+    sum (Blanchard, Higham & Higham, 2021); the sums are taken over those rows only when
+    they are few. Samples whose :math:`p_c` is below the smallest normal number (0 when
+    :math:`o_c` is far below the maximum; NaN for NaN or infinite logits) are taken from
+    ``torch.nn.functional.cross_entropy``, whose absolute error is small against such a
+    loss and whose NaN and inf policy is the one to follow."""
+    c = index.unsqueeze(cdim)
+    probs = torch.softmax(x, cdim)
+    pc = probs.gather(cdim, c).squeeze(cdim)
+    losses = torch.log(pc).neg_()
+    near = pc > 0.25
+    rows = near.nonzero().squeeze(-1) if x.dim() == 2 else None
+    if rows is None or 4 * rows.numel() > near.numel():  # the sums of every row
+        rest = probs.scatter_(cdim, c, 0.0).sum(cdim).div_(pc)
+        losses = torch.where(near, torch.log1p(rest), losses)
+    elif rows.numel():  # those of the few rows where p_c > 1/4
+        q = probs.index_select(0, rows).scatter_(1, c[rows], 0.0).sum(1)
+        losses.index_put_((rows,), torch.log1p(q.div_(pc[rows])))
+    bad = ~(pc >= torch.finfo(x.dtype).tiny)
+    if losses.numel() and bool(bad.any()):
+        where = bad.nonzero(as_tuple=True)
+        worst = F.cross_entropy(x.movedim(cdim, -1)[where], index[where], reduction="none")
+        losses.index_put_(where, worst)
+    return losses, probs
+
+
 def index_losses(
     x: torch.Tensor, index: torch.Tensor, cdim: int, *, summed: bool = False
 ) -> torch.Tensor:
@@ -163,10 +237,11 @@ def index_losses(
     ``torch.nn.functional.cross_entropy`` computes :math:`\log s - (o_c - m)`, fused and
     accurate to a few ulps except where the loss is below :math:`\log 2`: then :math:`o_c`
     is the maximum and the loss is :math:`\log s` alone, whose rounding error is about one
-    ulp of 1. Those samples are recomputed as :math:`\operatorname{log1p}(\sum_{k \ne c}
-    e^{o_k - o_c})`. When most samples of a batch are that confident (judged on its first
-    64), the whole batch is computed that way instead of twice. With ``summed`` (a single
-    sample whose loss the caller reduces) a small call may return it 0-d.
+    ulp of 1. A small call takes the built-in and recomputes those samples as
+    :math:`\operatorname{log1p}(\sum_{k \ne c} e^{o_k - o_c})`; a large one computes every
+    sample from the fused softmax (:func:`softmax_losses`), one pass that costs about what
+    the built-in does, confident or not. With ``summed`` (a single sample whose loss the
+    caller reduces) a small call may return it 0-d.
     """
     if 0 < x.numel() <= _SMALL_CALL and has_values(x):  # a small call: one check
         loss = F.cross_entropy(x, index, reduction="sum" if summed else "none")
@@ -183,15 +258,19 @@ def index_losses(
         return index_losses(x.unsqueeze(0), index.unsqueeze(0), 1).squeeze(0)
     if not has_values(x) or x.shape[0] == 0:
         return _relative_losses(x, index, cdim)
-    if x.shape[0] > _PROBE:
-        probe = F.cross_entropy(x[:_PROBE], index[:_PROBE], reduction="none")
-        if 2 * int((probe < _LOG_TWO).sum()) > probe.numel():
-            return _relative_losses(x, index, cdim)
-    loss = F.cross_entropy(x, index, reduction="none")
-    near = loss < _LOG_TWO
-    if not bool(near.any()):
-        return loss
-    if 2 * int(near.sum()) > near.numel():
-        return _relative_losses(x, index, cdim)
-    rows = near.nonzero(as_tuple=True)
-    return _put(loss, rows, _log1p_rest(x.movedim(cdim, -1)[rows], index[rows].unsqueeze(-1)))
+    return softmax_losses(x, index, cdim)[0]
+
+
+def index_losses_and_probs(
+    x: torch.Tensor, index: torch.Tensor, cdim: int
+) -> tuple[torch.Tensor, torch.Tensor | None]:
+    """:func:`index_losses` and, for a large call, the softmax it was computed from (the
+    targets' entries possibly set to 0: :func:`softmax_losses`); ``None`` for a small call,
+    where the losses come from the built-in and the softmax is cheaper to recompute than to
+    keep."""
+    if x.numel() <= _SMALL_CALL or not has_values(x) or x.shape[0] == 0:
+        return index_losses(x, index, cdim), None
+    if x.dim() == 1:
+        losses, probs = softmax_losses(x.unsqueeze(0), index.unsqueeze(0), 1)
+        return losses.squeeze(0), probs.squeeze(0)
+    return softmax_losses(x, index, cdim)

@@ -39,6 +39,7 @@ from dltheory.classification._accurate import (
     accurate_log_softmax,
     accurate_logsumexp,
     index_losses,
+    index_losses_and_probs,
 )
 from dltheory.core.validation import (
     check_bool,
@@ -121,20 +122,24 @@ class _IndexCrossEntropy(torch.autograd.Function):
     ``classification.softmax-ce-gradient``, :math:`\operatorname{softmax}(\mathbf{o}) -
     \mathbf{e}_c` times the incoming gradient, with the target's entry
     :math:`p_c - 1 = \operatorname{expm1}(-l)` taken from the loss :math:`l`, so that it keeps
-    its relative accuracy when :math:`p_c` is close to 1. With ``create_graph=True`` the same
-    formula is built from differentiable operations on the logits.
+    its relative accuracy when :math:`p_c` is close to 1. A large call keeps the softmax its
+    forward pass computed the losses from (an input-sized tensor held until the backward
+    pass, as the built-in keeps its log-probabilities), so the backward pass is one
+    multiplication and the targets' entries; a small one recomputes it. With
+    ``create_graph=True`` the same formula is built from differentiable operations on the
+    logits.
     """
 
     @staticmethod
     def forward(ctx, x, index, cdim: int, reduction: str):
-        loss = index_losses(x, index, cdim)
-        ctx.save_for_backward(x, index, loss)
+        loss, probs = index_losses_and_probs(x, index, cdim)
+        ctx.save_for_backward(x, index, loss, probs)
         ctx.cdim, ctx.reduction, ctx.count = cdim, reduction, max(loss.numel(), 1)
         return _reduce(loss, reduction)
 
     @staticmethod
     def backward(ctx, grad):
-        x, index, loss = ctx.saved_tensors
+        x, index, loss, probs = ctx.saved_tensors
         cdim = ctx.cdim
         c = index.unsqueeze(cdim)
         scale = grad.unsqueeze(cdim) if ctx.reduction == "none" else grad
@@ -145,9 +150,13 @@ class _IndexCrossEntropy(torch.autograd.Function):
             loss = torch.log1p(torch.exp(x - xc).scatter(cdim, c, 0.0).sum(cdim, keepdim=True))
             target_entry = torch.expm1(-loss)
             return torch.softmax(x, cdim).scatter(cdim, c, target_entry) * scale, None, None, None
-        probs = torch.softmax(x, cdim)
-        probs.scatter_(cdim, c, torch.expm1(-loss.unsqueeze(cdim)))
-        return probs.mul_(scale), None, None, None
+        target_entry = torch.expm1(-loss.unsqueeze(cdim))
+        if probs is None:
+            probs = torch.softmax(x, cdim)
+            probs.scatter_(cdim, c, target_entry)
+            return probs.mul_(scale), None, None, None
+        # the saved softmax stays as it is (a retained graph may run this again)
+        return (probs * scale).scatter_(cdim, c, target_entry * scale), None, None, None
 
 
 class _LogSumExp(torch.autograd.Function):
