@@ -80,8 +80,8 @@ def _top_and_rest(p: torch.Tensor) -> tuple[torch.Tensor | None, torch.Tensor, t
         cols = cols.div_(pc).round_().nan_to_num_(0.0).clamp_(0, size - 1).long().unsqueeze(-1)
         if not bool((top.gather(-1, cols).squeeze(-1) == pc).all()):
             cols = top.argmax(-1, keepdim=True)
-        found = pc > 0
-        found = None if bool(found.all()) else found.nonzero().squeeze(-1)
+        positive = pc > 0
+        found = None if bool(positive.all()) else positive.nonzero().squeeze(-1)
     others = p.scatter(-1, cols, 0.0) if p.requires_grad else p.scatter_(-1, cols, 0.0)
     rest, cols = others.sum(-1), cols.squeeze(-1)
     if found is not None:  # left-out rows divide by 0: no inf in a gradient to multiply by 0
