@@ -169,6 +169,16 @@ def _(impl, device, dtype) -> None:
     exact_many = _mp_label_losses(oracle_input(many).tolist(), every.tolist())
     got_many = impl.cross_entropy(many, every, reduction="none")
     assert_accurate(got_many, exact_many, msg="300 samples, labels 0 to 3")
+    # a large batch (the tensor path): one sample in eight confident, so that the few rows
+    # with p_c > 1/4 are summed apart, and two whose target logit lies so far below the others
+    # that p_c underflows (e^-800 in float64, e^-120 in float32 and the half dtypes)
+    mixed = logits((64, 32), 13, dtype, device)
+    targets = randint(32, 64, seed=14).to(device)
+    mixed[torch.arange(0, 64, 8), targets[::8]] += 12
+    mixed[[3, 5], targets[[3, 5]]] -= 800 if dtype == torch.float64 else 120
+    exact_mixed = _mp_label_losses(oracle_input(mixed).tolist(), targets.tolist())
+    got_mixed = impl.cross_entropy(mixed, targets, reduction="none")
+    assert_accurate(got_mixed, exact_mixed, msg="64 x 32: confident and underflowing samples")
     # one sample of a large vocabulary, no batch dimension: logits (C,), a 0-d class index
     wide = logits((1500,), 11, dtype, device)
     label = torch.tensor(700, device=device)
