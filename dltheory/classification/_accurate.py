@@ -130,8 +130,8 @@ def accurate_log_softmax(x: torch.Tensor, dim: int) -> torch.Tensor:
     if moved.is_contiguous():  # index_select: far cheaper than indexing with a tensor
         flat = moved.view(-1, moved.shape[-1])
         sel = flat if where.numel() == near.numel() else flat.index_select(0, where)
-    else:
-        sel = moved.flatten(0, -2)[where]
+    else:  # the confident rows alone, not a copy of the whole tensor first
+        sel = moved[torch.unravel_index(where, moved.shape[:-1])]
     found, cols, rest = _top_and_rest(torch.softmax(sel, -1))
     if found is not None:
         where = where[found]

@@ -17,7 +17,8 @@ exactly. For any positive :math:`\hat a, \hat b` close to the marginals, with
     - \sum_y b_y \phi\Bigl(\frac{\hat b_y - b_y}{b_y}\Bigr),
 
 with :math:`\phi(t) = t - \log(1 + t) \approx t^2/2`: the last two sums are of the order of
-eps squared and are dropped. (It is :math:`\sum p \log\frac{p}{\hat a \hat b}` plus
+eps squared, kept as :math:`\sum (\hat a_x - a_x)^2 / (2 a_x)` (they matter once :math:`I`
+is that small). (It is :math:`\sum p \log\frac{p}{\hat a \hat b}` plus
 :math:`\sum_x a_x \log\frac{\hat a_x}{a_x}` and the same for :math:`b`, with
 :math:`-\log(1 + \hat d) = (\hat d - \operatorname{log1p} \hat d) - \hat d` and
 :math:`\sum_{p > 0} p \hat d = AB - S - \sum_{p = 0} \hat a \hat b` exactly.)
@@ -30,9 +31,14 @@ Every part is then computed without cancellation:
 * :math:`\hat d - \operatorname{log1p} \hat d \ge 0` by the series of
   :func:`~dltheory.information._terms.d_minus_log1p` where :math:`|\hat d| < \tfrac14`, and
   elsewhere as :math:`p \log\frac{p}{\hat a \hat b} + (\hat a \hat b - p)`;
-* :math:`1 - S` exactly: each cell is split into a multiple of :math:`2^{-26}`, a multiple of
-  :math:`2^{-52}` and a rest below :math:`2^{-53}`; the first two sums are exact, the third
-  is tiny.
+* :math:`1 - S` and :math:`\hat a_x - a_x`: each cell is split into a multiple of
+  :math:`2^{-26}`, a multiple of :math:`2^{-52}` and a rest below :math:`2^{-53}`; the first
+  two sums are exact, the third is rounded, by at most about :math:`N 2^{-106}` for
+  :math:`N` cells (nothing for cells that are multiples of :math:`2^{-53}`).
+
+The result is therefore within a few ulps of the largest of :math:`I`, :math:`|1 - S|` (a
+table whose cells do not sum to exactly 1 has its exact :math:`I` moved by about
+:math:`1 - S`) and that floor of :math:`N 2^{-106}` (about :math:`10^{-32} N`).
 
 The arithmetic is float64 whatever the input's dtype (the splitting constants are float64's).
 :func:`mutual_information_value` is plain arithmetic on tensors or NumPy arrays alike, shared
@@ -177,10 +183,10 @@ class _MutualInformation(torch.autograd.Function):
 
 def mutual_information_sum(p: torch.Tensor) -> torch.Tensor:
     r""":math:`I(X, Y)` of the float64 tables over the last two dimensions of ``p``, within a
-    few ulps of :math:`I` (of :math:`\sum p(\hat d - \operatorname{log1p} \hat d)` near
-    independence, which is :math:`I` itself for a table that sums to 1 exactly): the plain sum
-    where it is that accurate, :func:`mutual_information_value` for the tables
-    :func:`nearly_independent` finds close to independence. The gradient is that of
+    few ulps of :math:`I` (near independence, of the largest of :math:`I`, :math:`|1 - S|` and
+    :math:`N 2^{-106}`: see the module): the plain sum where it is that accurate,
+    :func:`mutual_information_value` for the tables :func:`nearly_independent` finds close
+    to independence. The gradient is that of
     :func:`~dltheory.information._terms.marginal_rel_entr_grads` carried through the marginals:
     :math:`\operatorname{pmi} - 1` at a nonempty cell, its one-sided limit at an empty one."""
     return _MutualInformation.apply(p)

@@ -251,8 +251,9 @@ def table_measure(
         shape = tuple(joint.shape[:-2])
         relative_entropy = a * logs  # an empty cell: 0 times a finite log
         result, close = nearly_independent(relative_entropy)
-        if close.any():
-            accurate = mutual_information_value(a, p_x, p_y, relative_entropy, np.where)
+        if close.any():  # the marginals unfloored: an empty row adds nothing
+            rows, cols = a.sum(axis=-1, keepdims=True), a.sum(axis=-2, keepdims=True)
+            accurate = mutual_information_value(a, rows, cols, relative_entropy, np.where)
             result = np.where(close, accurate, result)
     else:
         shape = tuple(joint.shape[:-2])

@@ -23,7 +23,8 @@ gradient at exact zeros follows the one-sided derivative of the term and is neve
 
 The backward passes use differentiable operations on the saved inputs, so second derivatives
 work where the terms are smooth. Inputs are expected in the dtype the arithmetic is done in
-(the callers upcast float16/bfloat16 to float32 first); shapes must already match.
+(the callers upcast float16/bfloat16 to float32 first, and mutual information everything to
+float64); shapes must already match.
 """
 
 from __future__ import annotations

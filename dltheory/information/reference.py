@@ -405,12 +405,13 @@ def mutual_information(
         = D_{\mathrm{KL}}(P_{X,Y} \,\|\, P_X P_Y)
 
     Accurate to a few ulps of :math:`I` itself however close to independence the table is
-    (:math:`I \approx 10^{-13}` in float64 included): the rounding of the marginals is
-    accounted for exactly, :math:`p_X(x) p_Y(y) - p_{X,Y}(x, y)` is formed without rounding
-    the product, and :math:`1 - \sum p` exactly (see
-    :mod:`dltheory.information._independence`). The arithmetic is float64 for every dtype,
-    rounded once. Log-ratios come from the marginals' mantissas and exponents, so a product
-    :math:`p_X(x)\,p_Y(y)` that underflows does not turn a finite term into :math:`+\infty`.
+    (:math:`I \approx 10^{-13}` in float64 included), down to an absolute floor of about
+    :math:`10^{-32}` per cell: the rounding of the marginals is accounted for exactly,
+    :math:`p_X(x) p_Y(y) - p_{X,Y}(x, y)` is formed without rounding the product, and
+    :math:`1 - \sum p` nearly exactly (see :mod:`dltheory.information._independence`). The
+    arithmetic is float64 for every dtype, rounded once. Log-ratios come from the marginals'
+    mantissas and exponents, so a product :math:`p_X(x)\,p_Y(y)` that underflows does not
+    turn a finite term into :math:`+\infty`.
     :math:`I \ge 0` for a table that sums to 1; the value is that of the table as given, so
     one whose entries sum to :math:`1 + \delta` (rounding) can be about :math:`|\delta|`
     below 0 when :math:`I` is smaller than that.
@@ -428,8 +429,9 @@ def mutual_information(
         base, validate: as for :func:`entropy`.
 
     Returns:
-        :math:`I(X, Y) \in [0, \min(H(X), H(Y))]`, shape ``joint.shape[:-2]``, in
-        ``joint``'s dtype and device.
+        :math:`I(X, Y) \in [0, \min(H(X), H(Y))]` for a table that sums to 1 (up to about
+        :math:`|1 - \sum p|` below 0 otherwise), shape ``joint.shape[:-2]``, in ``joint``'s
+        dtype and device.
 
     Raises:
         TypeError: ``joint`` is not a floating-point tensor; ``base`` is not real.

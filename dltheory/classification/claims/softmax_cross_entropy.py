@@ -391,6 +391,30 @@ def _() -> Derivation:
     )
 
 
+def _check_large_batch_backward(impl, dtype, device) -> None:
+    """The backward pass of a batch larger than any small-call shortcut (64 x 32, one sample in
+    four confident), under an upstream gradient other than 1, twice on one retained graph
+    (an implementation may keep forward results for its backward pass and must not spend
+    them), against autograd of ``F.cross_entropy`` in float64."""
+    big = logits((64, 32), 58, dtype, device)
+    labels = randint(32, 64, seed=59).to(device)
+    big[torch.arange(0, 64, 4), labels[::4]] += 12
+    for reduction in ("none", "mean", "sum"):
+        leaf = big.detach().double().cpu().requires_grad_()
+        oracle_loss = F.cross_entropy(leaf, labels.cpu(), reduction=reduction)
+        upstream = 0.5 + simplex(max(oracle_loss.numel(), 2), seed=60)[: oracle_loss.numel()]
+        upstream = upstream.reshape(oracle_loss.shape)
+        (want,) = torch.autograd.grad(oracle_loss, leaf, upstream)
+        mine = big.clone().requires_grad_()
+        loss = impl.cross_entropy(mine, labels, reduction=reduction)
+        for attempt in ("first", "second"):
+            (back,) = torch.autograd.grad(
+                loss, mine, upstream.to(dtype).to(device), retain_graph=True
+            )
+            msg = f"64 x 32 batch, {reduction}, upstream gradient not 1, {attempt} backward"
+            assert_close(back, want, dtype=dtype, msg=msg)
+
+
 @softmax_ce_gradient.numeric_leg(
     oracle="autograd of torch.nn.functional.cross_entropy; torch.autograd.gradcheck and "
     "gradgradcheck (float64)"
@@ -428,6 +452,7 @@ def _(impl, device, dtype) -> None:
                 (back,) = torch.autograd.grad(loss.sum(), mine, create_graph=create_graph)
                 assert back.dtype == dtype
                 assert_close(back, want, dtype=dtype, msg=f"backward ({create_graph=}), {what}")
+    _check_large_batch_backward(impl, dtype, device)
     if dtype == torch.float64:
         leaf = o_.detach().clone().requires_grad_()
         for target, kind in ((labels, "class indices"), (probs, "probabilities")):
