@@ -2,10 +2,11 @@
 
 Speed (``cases``): ``masked_softmax`` against ``torch.softmax`` of the scores with the padded
 positions filled with ``-inf`` through a boolean mask (the mask built from the valid lengths
-inside the timed call, as ours builds it), and ``scaled_dot_product_attention`` against
-``torch.nn.functional.scaled_dot_product_attention`` (with a boolean ``attn_mask`` when
-valid lengths are given), forward and forward + backward, on float32 inputs; and one tiny
-call each, where per-call overhead dominates.
+inside the timed call, as ours builds its mask, or for a large call its bias of 0 and
+``-inf``: both take ``torch.softmax`` of the same masked scores), and
+``scaled_dot_product_attention`` against ``torch.nn.functional.scaled_dot_product_attention``
+(with a boolean ``attn_mask`` when valid lengths are given), forward and forward + backward,
+on float32 inputs; and one tiny call each, where per-call overhead dominates.
 
 Accuracy (``accuracy``): the largest relative error in units of eps against mpmath at 50
 digits, of ours and of the built-in on the same float32 and float64 inputs (positive values,
@@ -60,13 +61,16 @@ def _backward(fn, *tensors):
 
 
 _SOFTMAX_WHY = (
-    "written from the formula, the exponential is a pass of its own (slower at the -inf of "
-    "masked positions) where torch.softmax fuses it; in exchange masked entries are exact "
-    "zeros and a row with no valid key has the documented value, not NaN"
+    "torch.softmax of the scores with -inf at the padding, as the built-in; the padding comes "
+    "from adding a bias of 0 and -inf (one vectorized pass, where masked_fill reads the mask "
+    "entry by entry), and the rows the fused kernel makes NaN are found from their first "
+    "entry (one small read) and set to the documented value; a masked NaN or +inf score "
+    "(NaN after the addition) costs a second softmax of that call"
 )
 _SDPA_WHY = (
-    "the two matrix products alone cost about the built-in's fused kernel; the masked softmax "
-    "of each block of scores is a separate set of passes (written from the formula)"
+    "the two matrix products alone cost about the built-in's fused kernel; between them, per "
+    "block of queries, the bias of the padding added in place and the fused torch.softmax "
+    "(with the repair of rows that have nothing to normalize)"
 )
 
 
@@ -113,9 +117,9 @@ def cases(quick: bool, device: str) -> list[Case]:
         Case(f"{CH}.masked_softmax", "1x1x10 f32", lambda: masked_softmax(x, lens),
              lambda: _masked_builtin(x, lens), "softmax + boolean mask", goal=5.0,
              note="per-call overhead, with validation",
-             why="the range check of the lengths (one host read), the mask built from them "
-             "and the formula's separate passes, each about a microsecond, against two fused "
-             "built-in calls"),
+             why="the built-in's mask and fused softmax, plus the range check (one copy of "
+             "the lengths to Python), the type and shape checks and one read of the rows' "
+             "first weights to find rows with nothing to normalize"),
         Case(f"{CH}.scaled_dot_product_attention", "1x4x8 f32",
              lambda: scaled_dot_product_attention(q, k, v),
              lambda: F.scaled_dot_product_attention(q, k, v), "F.scaled_dot_product_attention",

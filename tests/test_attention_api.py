@@ -132,6 +132,74 @@ def test_masked_softmax_nan_and_inf_policy():
     assert masked_softmax(minus).tolist() == [[1.0, 0.0]]
 
 
+def _masked_builtin(scores, lens):
+    """torch.softmax of the scores with -inf at the padding, rows of length 0 set to 0."""
+    per = lens.unsqueeze(-1) if lens.dim() == scores.dim() - 1 else lens[..., None, None]
+    keep = torch.arange(scores.shape[-1]) < per
+    out = torch.softmax(scores.masked_fill(~keep, -math.inf), -1)
+    return out.masked_fill(~keep.any(-1, keepdim=True), 0.0), keep.expand(scores.shape)
+
+
+@DTYPES
+@pytest.mark.parametrize("per_query", [False, True], ids=["per-sequence", "per-query"])
+def test_large_masked_softmax_ignores_padding_and_repairs_only_empty_rows(dtype, per_query):
+    # more than 2**14 scores: masked by adding a bias of 0 and -inf (a table of rows per query)
+    scores = _randn(6, 40, 90, seed=22, scale=5.0).to(dtype)
+    g = torch.Generator().manual_seed(23)
+    lens = torch.randint(0, 91, (6, 40) if per_query else (6,), generator=g)
+    lens.view(-1)[:2] = torch.tensor([0, 90])
+    want, keep = _masked_builtin(scores, lens)
+    for fill in (math.nan, math.inf, -math.inf, 1e4):
+        garbage = scores.masked_fill(~keep, fill)
+        got = masked_softmax(garbage, lens)
+        assert got.dtype == dtype and torch.equal(got, want), fill
+    assert (want[~keep] == 0).all() and not torch.isnan(want).any()
+    plus, minus = scores.clone(), scores.clone()
+    plus[1, 0, 0] = minus[2, 0, :] = math.inf
+    minus[2, 0, :] = -math.inf
+    lens.view(-1)[1:3] = 90
+    assert torch.isnan(masked_softmax(plus, lens)[1, 0]).all()
+    assert not torch.isnan(masked_softmax(plus, lens)[0]).any()
+    assert (masked_softmax(minus, lens)[2, 0] == 0).all()
+
+
+def test_large_masked_softmax_gradient_is_zero_at_padding_and_empty_rows():
+    weights = _randn(6, 40, 90, seed=25)
+    scores = _randn(6, 40, 90, seed=24)
+    leaf = scores.masked_fill(torch.arange(90) >= 45, math.nan).requires_grad_()
+    lens = torch.tensor([0, 45, 10, 0, 3, 45])
+    (masked_softmax(leaf, lens) * weights).sum().backward()
+    assert torch.isfinite(leaf.grad).all()
+    assert (leaf.grad[lens == 0] == 0).all() and (leaf.grad[..., 45:] == 0).all()
+    prefix = scores[1, :, :45].clone().requires_grad_()
+    (torch.softmax(prefix, -1) * weights[1, :, :45]).sum().backward()
+    assert_close(leaf.grad[1, :, :45], prefix.grad)
+
+
+@pytest.mark.parametrize("shape", [(6,), (6, 40)], ids=["per-sequence", "per-query"])
+def test_large_validate_false_lengths_act_as_clamped(shape):
+    scores = _randn(6, 40, 90, seed=26)
+    g = torch.Generator().manual_seed(27)
+    lens = torch.randint(-5, 200, shape, generator=g)
+    got = masked_softmax(scores, lens, validate=False)
+    assert torch.equal(got, masked_softmax(scores, lens.clamp(0, 90)))
+
+
+def test_large_attention_ignores_nan_keys_at_padding_and_pools_empty_rows_to_zero():
+    q, k, v = (_randn(4, 2, 64, 32, seed=s) for s in (28, 29, 30))
+    lens = torch.tensor([[64, 0], [17, 40], [1, 0], [33, 64]])
+    pad = (torch.arange(64) >= lens[..., None]).unsqueeze(-1)
+    bad_k = k.masked_fill(pad, math.nan)
+    out = scaled_dot_product_attention(q, bad_k, v, lens)
+    assert torch.equal(out, scaled_dot_product_attention(q, k, v, lens))
+    mask = torch.arange(64) < lens[..., None, None]
+    want = F.scaled_dot_product_attention(q, k, v, attn_mask=mask)
+    assert_close(out, want.masked_fill((lens == 0)[..., None, None], 0.0))
+    leaves = [t.clone().requires_grad_() for t in (q, k, v)]
+    scaled_dot_product_attention(*leaves, lens).sum().backward()
+    assert all(torch.isfinite(t.grad).all() for t in leaves)
+
+
 @pytest.mark.parametrize("kernel", KERNELS)
 def test_nadaraya_watson_matches_its_weights_and_is_nan_only_where_undefined(kernel):
     Q, K = _randn(5, 2, seed=30, scale=2.0), _randn(7, 2, seed=31)

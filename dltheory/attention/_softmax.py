@@ -1,9 +1,16 @@
 r"""The masked softmax and softmax-weighted pooling behind :mod:`dltheory.attention.reference`.
 
 Valid lengths (one per sequence or one per query) select the key positions of each row of
-scores; rows are normalized after shifting by their maximum; large score tensors are processed
-in blocks of rows of about :data:`BLOCK` elements, so that the passes over each block run in
-cache. Private: the public functions validate their arguments and call these.
+scores. The softmax is ``torch.softmax`` (one fused pass: maximum, exponential, sum and
+division) of the scores with the positions at or beyond each row's length set to ``-inf``, so
+that their weights are exactly :math:`e^{-\infty} = 0` (large tensors get a bias of 0 and
+``-inf`` added instead of a boolean fill: see :func:`masked_scores`). The fused kernel gives
+NaN to a row with nothing to normalize (every entry ``-inf``); such rows are found from the
+output (the first entry of every row, read once) and set to the documented value, and the
+backward pass reads the repaired output, so their gradient is 0. Scores of attention are
+formed, normalized and pooled in blocks of queries of about :data:`BLOCK` elements, so that
+the passes over each block run in cache. Private: the public functions validate their
+arguments and call these.
 """
 
 from __future__ import annotations
@@ -15,7 +22,28 @@ import torch
 
 from dltheory.core.validation import check_bool, has_values, opmath_dtype
 
-__all__ = ["BLOCK", "MaskedSoftmax", "attend", "valid_lengths"]
+__all__ = [
+    "BLOCK",
+    "MaskedSoftmax",
+    "attend",
+    "length_bias",
+    "masked_scores",
+    "masked_softmax",
+    "softmax",
+    "valid_lengths",
+]
+
+#: lengths read to the host as one Python list for the range check (one small copy instead of
+#: two reductions and a host read); larger tensors are reduced on their device first
+SMALL_LENGTHS = 1024
+
+#: score tensors up to this many entries are masked through the boolean mask, larger ones by
+#: adding a bias of 0 and -inf (see :func:`masked_scores`)
+SMALL_SCORES = 2**14
+
+#: rows whose first weights are read as one Python list to find the NaN rows (a small call);
+#: above this, ``isnan(...).any()`` on the device
+SMALL_ROWS = 64
 
 
 def valid_lengths(
@@ -48,8 +76,13 @@ def valid_lengths(
             f"{tuple(scores_shape)} need {tuple(per_sequence)} (one length per sequence) or "
             f"{tuple(per_query)} (one per query)"
         )
-    if validate and valid_lens.numel() and has_values(valid_lens):
-        lo, hi = (int(v) for v in torch.stack(torch.aminmax(valid_lens)).tolist())
+    count = valid_lens.numel()
+    if validate and count and has_values(valid_lens):
+        if count <= SMALL_LENGTHS:  # one copy to Python
+            flat = valid_lens.tolist() if valid_lens.dim() == 1 else valid_lens.view(-1).tolist()
+            lo, hi = min(flat), max(flat)
+        else:
+            lo, hi = (int(v) for v in torch.stack(torch.aminmax(valid_lens)).tolist())
         if lo < 0:
             raise ValueError(f"valid_lens contains {lo}; lengths must be >= 0")
         if hi > m:
@@ -57,104 +90,121 @@ def valid_lengths(
     return lens
 
 
-def mask_invalid(z: torch.Tensor, lens: torch.Tensor | None) -> torch.Tensor:
-    """``z`` with the key positions at or beyond each row's length set to ``-inf`` (a new
-    tensor; ``z`` itself when there are no lengths)."""
+def masked_scores(
+    z: torch.Tensor, lens: torch.Tensor | None, owned: bool = False
+) -> tuple[torch.Tensor, torch.Tensor | None]:
+    """``(scores, bias)``: ``z`` with the key positions at or beyond each row's length set to
+    ``-inf`` (a new tensor, or ``z`` itself when there are no lengths or when ``owned``, a
+    temporary of the caller's changed in place).
+
+    Small score tensors are filled through the boolean mask (``bias`` is ``None``). Larger ones
+    get the :func:`length_bias` added, one vectorized pass where ``masked_fill`` reads a mask
+    entry by entry; the bias is returned, since a masked position holding NaN or ``+inf`` is
+    NaN after the addition and :func:`softmax` must then fill them from it."""
     if lens is None:
-        return z
-    keep = torch.arange(z.shape[-1], device=z.device) < lens.unsqueeze(-1)
-    return torch.where(keep, z, torch.full((), -math.inf, dtype=z.dtype, device=z.device))
+        return z, None
+    m = z.shape[-1]
+    if z.numel() <= SMALL_SCORES:
+        drop = torch.arange(m, device=z.device) >= lens.unsqueeze(-1)
+        return (z.masked_fill_(drop, -math.inf) if owned else z.masked_fill(drop, -math.inf)), None
+    bias = length_bias(lens, m, z.dtype)
+    return (z.add_(bias) if owned else z + bias), bias
 
 
-#: elements processed at once: larger score tensors are split into blocks of rows, so that the
-#: passes over each block (mask, maximum, exponential, sum, division) run in cache
+def length_bias(lens: torch.Tensor, m: int, dtype: torch.dtype) -> torch.Tensor:
+    """``0`` at the valid key positions and ``-inf`` at the others, ``lens.shape + (m,)``,
+    lengths outside ``[0, m]`` acting as clamped. Built from the mask when there are at most
+    ``m + 1`` lengths, else gathered from the table of the ``m + 1`` possible rows (a copy per
+    row)."""
+    j = torch.arange(m, device=lens.device)
+    if lens.numel() <= m + 1:
+        drop = j >= lens.unsqueeze(-1)
+        return torch.zeros(drop.shape, dtype=dtype, device=lens.device).masked_fill_(
+            drop, -math.inf
+        )
+    rows = torch.arange(m + 1, device=lens.device).unsqueeze(-1)
+    table = torch.zeros((m + 1, m), dtype=dtype, device=lens.device)
+    return table.masked_fill_(j >= rows, -math.inf)[lens.clamp(0, m).long()]
+
+
+#: elements processed at once: the scores of attention are formed, normalized and pooled in
+#: blocks of queries of about this many entries, so that the passes over each block run in cache
 BLOCK = 2**18
-
-#: :math:`\log_2 e`, for :math:`e^d = 2^{d \log_2 e}` (see :func:`pool_softmax`)
-LOG2E = 1.0 / math.log(2.0)
 
 
 # --- softmax over the valid positions ----------------------------------------------------------
 
 
-def normalized_exp(z: torch.Tensor, empty: float) -> torch.Tensor:
-    r""":math:`e^{z_j - M} / \sum_k e^{z_k - M}` along the last dimension, in place in a fresh
-    buffer; rows whose maximum :math:`M` is ``-inf`` (nothing to normalize) get ``empty``, rows
-    whose maximum is ``+inf`` or NaN are NaN.
-
-    ``z`` must be a tensor the caller owns (it is overwritten).
-    """
-    m = z.amax(dim=-1, keepdim=True)
-    finite = torch.isfinite(m)
-    nothing = m == -math.inf
-    shift = torch.where(finite, m, torch.zeros((), dtype=m.dtype, device=m.device))
-    e = z.sub_(shift).exp_()
-    total = e.sum(dim=-1, keepdim=True)
-    # divide empty rows by 1 (they hold zeros) and rows with +inf or NaN by NaN (all NaN)
-    one = torch.ones((), dtype=total.dtype, device=total.device)
-    e.div_(torch.where(finite, total, torch.where(nothing, one, math.nan)))
-    if empty != 0:  # rows with nothing left hold exact zeros already
-        e.masked_fill_(nothing, empty)
-    return e
+def _nan_rows(y: torch.Tensor) -> bool:
+    """Whether some row of ``y`` (normalized along the last dimension) is NaN. The fused softmax
+    makes a row NaN all along or nowhere, so the first entry of each row tells."""
+    first = y.select(-1, 0)
+    if first.numel() <= SMALL_ROWS:  # one copy to Python, no reduction
+        if y.dim() == 1:
+            value = first.item()
+            return value != value
+        values = first.tolist() if y.dim() == 2 else first.reshape(-1).tolist()
+        return any(v != v for v in values)
+    return bool(torch.isnan(first).any())
 
 
-def softmax_rows(x: torch.Tensor, lens: torch.Tensor | None, empty: float) -> torch.Tensor:
-    """The masked softmax of ``x`` (any dtype) in its opmath dtype, rounded once to
-    ``x.dtype``; large inputs block by block of rows, each block masked and normalized in
-    place in its slice of the output (when no cast is needed)."""
-    t = opmath_dtype(x.dtype)
-    copy = t == x.dtype and lens is None  # else the mask or the cast makes a fresh tensor
-    m = x.shape[-1]
-    if x.numel() <= BLOCK or x.dim() == 1:
-        z = mask_invalid(x.to(t), lens)
-        return normalized_exp(z.clone() if copy else z, empty).to(x.dtype)
-    # (sequences, n, m) blocks, so that one length per sequence keeps its mask (sequences,
-    # 1, m) small; a sequence longer than a block is split into blocks of rows
-    n = x.shape[-2]
-    seqs, out = x.reshape(-1, n, m), torch.empty(x.shape, dtype=x.dtype, device=x.device)
-    flat_out = out.view(-1, n, m)
-    keep = None
-    if lens is not None:
-        keep = torch.arange(m, device=x.device) < lens.reshape(-1, lens.shape[-1], 1)
-    rows = max(1, BLOCK // m)
-    if n <= rows:
-        step = rows // n
-        parts = [(slice(s, s + step), slice(None)) for s in range(0, seqs.shape[0], step)]
-    else:
-        parts = [(slice(s, s + 1), slice(r, r + rows))
-                 for s in range(seqs.shape[0]) for r in range(0, n, rows)]  # fmt: skip
-    minus_inf = torch.full((), -math.inf, dtype=t, device=x.device)
-    for seq, row in parts:
-        block = seqs[seq, row].to(t)  # a view without a cast, else a fresh tensor
-        target = flat_out[seq, row] if t == x.dtype else block  # normalized in place there
-        if keep is not None:
-            mask = keep[seq] if keep.shape[1] == 1 else keep[seq, row]
-            torch.where(mask, block, minus_inf, out=target)
-        elif target is not block:
-            target.copy_(block)
-        e = normalized_exp(target, empty)
-        if t != x.dtype:
-            flat_out[seq, row] = e
-    return out
+def softmax(z: torch.Tensor, empty: float, bias: torch.Tensor | None = None) -> torch.Tensor:
+    r"""``torch.softmax`` of ``z`` (scores masked by :func:`masked_scores`) along the last
+    dimension in ``z``'s opmath dtype, rounded once to ``z.dtype``, with the rows of only
+    ``-inf`` (nothing to normalize) set to ``empty``; rows with a valid ``+inf`` or NaN stay
+    NaN. A fresh tensor.
+
+    Where the fused result has NaN rows (rare: a row with nothing to normalize, a valid
+    ``+inf`` or NaN, or, with a ``bias``, a masked position that held NaN or ``+inf``), the
+    rows whose maximum is ``-inf`` are set to ``empty``; if others remain and there is a
+    ``bias``, the softmax is taken again with the masked positions set to ``-inf``."""
+    t = opmath_dtype(z.dtype)
+    y = _fused(z, t)
+    if (empty == empty or bias is not None) and y.numel() and has_values(y) and _nan_rows(y):
+        nothing = z.amax(dim=-1, keepdim=True) == -math.inf  # NaN rows compare False
+        if bias is not None and bool((torch.isnan(y.narrow(-1, 0, 1)) & ~nothing).any()):
+            z = z.masked_fill(bias < 0, -math.inf)  # NaN or +inf padding plus -inf is NaN
+            y = _fused(z, t)
+            nothing = z.amax(dim=-1, keepdim=True) == -math.inf
+        if empty == empty:
+            y.masked_fill_(nothing, empty)
+    return y
+
+
+def _fused(z: torch.Tensor, t: torch.dtype) -> torch.Tensor:
+    return torch.softmax(z, -1) if t == z.dtype else torch.softmax(z, -1, dtype=t).to(z.dtype)
 
 
 class MaskedSoftmax(torch.autograd.Function):
-    """Softmax over each row's valid positions (all of them if ``lens`` is None)."""
+    """:func:`softmax` of masked scores (``-inf``, or the ``bias`` added, at the masked
+    positions): the fused kernel's result, whose backward pass reads the output with the empty
+    rows set to ``empty`` (0 for the weights of masked positions and of empty rows)."""
 
     @staticmethod
-    def forward(ctx, x: torch.Tensor, lens: torch.Tensor | None, empty: float):
-        y = softmax_rows(x, lens, empty)
+    def forward(ctx, z: torch.Tensor, empty: float, bias: torch.Tensor | None):
+        y = softmax(z, empty, bias)
         ctx.save_for_backward(y)
         return y
 
     @staticmethod
     def backward(ctx, grad: torch.Tensor):
-        # d y_i / d x_j = y_i ([i = j] - y_j) on the valid positions, 0 elsewhere (y = 0 there)
+        # d y_i / d z_j = y_i ([i = j] - y_j): 0 wherever y = 0 (masked positions, empty rows)
         (y,) = ctx.saved_tensors
         t = opmath_dtype(y.dtype)
         y_, g_ = y.to(t), grad.to(t)
         out = y_ * (g_ - (g_ * y_).sum(dim=-1, keepdim=True))
         return out.to(y.dtype), None, None
+
+
+def masked_softmax(z: torch.Tensor, empty: float, bias: torch.Tensor | None = None) -> torch.Tensor:
+    """:class:`MaskedSoftmax` of masked scores, through autograd only where a gradient is
+    wanted (a microsecond counts in small calls)."""
+    if torch.is_grad_enabled() and z.requires_grad:
+        return MaskedSoftmax.apply(z, empty, bias)
+    return softmax(z, empty, bias)
+
+
+# --- attention pooling -------------------------------------------------------------------------
 
 
 def attend(
@@ -165,8 +215,8 @@ def attend(
     width: int = 1,
 ) -> torch.Tensor:
     """Softmax-weighted pooling for scores of ``shape`` ``(..., n, m)`` given block by block of
-    queries (``scores(rows)``, about :data:`BLOCK` entries times ``width`` at a time), the
-    valid lengths sliced alike."""
+    queries (``scores(rows)``, a fresh tensor of about :data:`BLOCK` entries times ``width``
+    at a time), the valid lengths sliced alike."""
     n, m = shape[-2], shape[-1]
     per_row = max(1, m * width * math.prod(shape[:-2]))
     rows = max(16, BLOCK // per_row)
@@ -183,21 +233,8 @@ def attend(
 def pool_softmax(
     scores: torch.Tensor, lens: torch.Tensor | None, values: torch.Tensor
 ) -> torch.Tensor:
-    r""":math:`\operatorname{masked\_softmax}(\text{scores})\,\mathbf{V}`, normalized after
-    pooling: :math:`(e^{\mathbf{a} - M} \mathbf{V}) / \sum_j e^{a_j - M}`, which divides the
-    :math:`n \times v` output instead of the :math:`n \times m` weights. Plain differentiable
-    operations (the shift :math:`M` is a constant: its gradient cancels), with the NaN/inf
-    policy of :func:`masked_softmax`."""
-    scores = mask_invalid(scores, lens)
-    m = scores.detach().amax(dim=-1, keepdim=True)
-    finite = torch.isfinite(m)
-    # one n x m temporary, exponentiated in place (exp2's backward reads its own output).
-    # exp(d) as 2^(d log2 e): rounding d log2 e adds a relative error of about eps |d| to a
-    # weight e^d, i.e. at most eps/e to the pooled output, and torch.exp2 is two to three times
-    # as fast as torch.exp on the CPU. (masked_softmax, whose output is the weights, uses exp.)
-    e = torch.sub(scores, torch.where(finite, m, 0)).mul_(LOG2E).exp2_()
-    total = e.sum(dim=-1, keepdim=True)
-    one = torch.ones((), dtype=total.dtype, device=total.device)
-    # empty rows: 0/1 = 0; rows with +inf or NaN: NaN
-    denominator = torch.where(finite, total, torch.where(m == -math.inf, one, math.nan))
-    return torch.matmul(e, values) / denominator
+    r""":math:`\operatorname{masked\_softmax}(\text{scores})\,\mathbf{V}` for a fresh tensor of
+    scores (masked in place): the fused softmax, then one matrix product, with the NaN/inf
+    policy of :func:`masked_softmax` (a row with nothing to normalize pools to zero)."""
+    z, bias = masked_scores(scores, lens, owned=True)
+    return torch.matmul(masked_softmax(z, 0.0, bias), values)

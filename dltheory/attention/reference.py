@@ -1,8 +1,11 @@
 r"""Reference implementations for attention (section 11 of the notes).
 
-Written from the formulas, not by calling the matching ``torch`` built-ins
-(``torch.nn.functional.scaled_dot_product_attention``, ``torch.softmax``), so that those
-built-ins can serve as independent oracles. Conventions follow ``torch.nn.functional``:
+Written from the formulas, not by calling
+``torch.nn.functional.scaled_dot_product_attention``, which serves as an oracle instead. The
+softmax over the valid keys is the fused ``torch.softmax`` of the scores with ``-inf`` at the
+padding (exactly zero weight there), with the rows that have nothing to normalize, NaN in the
+fused kernel, set to their documented value; the claims check it against mpmath and against
+the softmax of each valid prefix alone. Conventions follow ``torch.nn.functional``:
 
 * queries are ``(..., n, d)``, keys ``(..., m, d)`` and values ``(..., m, v)``; the leading
   batch dimensions broadcast; scores and attention weights are ``(..., n, m)``;
@@ -25,7 +28,8 @@ from typing import Literal
 
 import torch
 
-from dltheory.attention._softmax import MaskedSoftmax, attend, valid_lengths
+from dltheory.attention._softmax import attend, masked_scores, valid_lengths
+from dltheory.attention._softmax import masked_softmax as _softmax
 from dltheory.core.validation import (
     check_floating,
     check_real,
@@ -87,7 +91,9 @@ def masked_softmax(
     where :math:`l` is the valid length of the row (all positions when ``valid_lens`` is
     ``None``). Masked positions get weight exactly 0 in every dtype, whatever their scores
     hold (no :math:`-10^6` fill, which becomes ``-inf`` in float16); the valid weights are the
-    softmax of the valid prefix and sum to 1.
+    softmax of the valid prefix and sum to 1. Computed as ``torch.softmax`` (one fused pass)
+    of the scores with ``-inf`` at the masked positions, in float32 for float16 and bfloat16
+    inputs; rows with nothing to normalize are then set to 0, and their gradient is 0.
 
     NaN and inf: masked positions are ignored, even when they hold NaN or inf. Among the valid
     positions, ``-inf`` gets weight 0 (it acts as a mask); ``+inf`` or NaN makes the row NaN.
@@ -100,8 +106,9 @@ def masked_softmax(
         valid_lens: ``None``, or an integer tensor of shape ``(...)`` (one length per
             sequence, shared by its ``n`` queries) or ``(..., n)`` (one length per query),
             with values in ``[0, m]``.
-        validate: check that the lengths lie in ``[0, m]`` (a device sync; pass ``False`` in
-            hot loops, where out-of-range lengths then act as clamped).
+        validate: check that the lengths lie in ``[0, m]`` (one read of the lengths, or of
+            their extremes, to the host: a device sync; pass ``False`` in hot loops, where
+            out-of-range lengths then act as clamped).
 
     Returns:
         Weights of ``scores``' shape, dtype and device.
@@ -120,7 +127,8 @@ def masked_softmax(
     if scores.shape[-1] == 0:
         raise ValueError(f"scores has no key positions (shape {tuple(scores.shape)})")
     lens = valid_lengths(valid_lens, scores.shape, scores.device, validate)
-    return MaskedSoftmax.apply(scores, lens, 0.0)
+    z, bias = masked_scores(scores, lens)
+    return _softmax(z, 0.0, bias)
 
 
 # --- attention pooling ---------------------------------------------------------------------
@@ -220,7 +228,7 @@ def _kernel_weights(
         diff = torch.where(torch.isinf(diff), diff.detach(), diff)
     sq = diff.square().sum(dim=-1)  # u^2 = ||q - k||^2 / h^2
     if kernel == "gaussian":
-        return MaskedSoftmax.apply(sq.mul(-0.5), None, math.nan)
+        return _softmax(sq.mul(-0.5), math.nan)
     zero = torch.zeros((), dtype=t, device=sq.device)
     if kernel == "boxcar":
         k = (sq <= 1).to(t)
@@ -411,7 +419,8 @@ def scaled_dot_product_attention(
 
     with the softmax taken over the keys by :func:`masked_softmax` (key positions at or
     beyond the valid length get weight exactly 0). The queries are scaled before the product,
-    so the :math:`n \times m` scores are formed once.
+    so the :math:`n \times m` scores are formed once; they are formed, normalized and pooled
+    in blocks of queries, so that the passes over each block run in cache.
 
     NaN and inf: as for :func:`masked_softmax` on the scores and :func:`attention_pool` on the
     values: a query whose valid length is 0 gets the zero vector (like

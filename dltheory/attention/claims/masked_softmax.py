@@ -141,6 +141,7 @@ def _(impl, device, dtype) -> None:
     rows = oracle_input(scores[1]).tolist()
     exact = torch.tensor([[float(x) for x in mp_softmax(r)] for r in rows], dtype=torch.float64)
     assert_accurate(impl.masked_softmax(scores[1]), exact, msg="no mask: the softmax")
+    _large_calls(impl, device, dtype)
     if dtype == torch.float64:
         leaf = scores.clone().requires_grad_()
         for lens in (per_sequence, per_query):
@@ -150,6 +151,30 @@ def _(impl, device, dtype) -> None:
             assert torch.autograd.gradgradcheck(
                 lambda s, lens=lens: impl.masked_softmax(s, lens), (leaf,), fast_mode=True
             )
+
+
+def _large_calls(impl, device, dtype) -> None:
+    """A call of more than 2**14 scores (an implementation may mask a large call differently
+    from a small one): NaN and +inf padding ignored, rows of length 0 all zero, a valid +inf
+    row NaN; lengths per sequence and per query."""
+    scores = sample(4, 64, 80, seed=103, dtype=dtype, device=device, scale=6.0)
+    per_sequence = lengths(80, 4, seed=104, device=device)
+    per_query = lengths(80, 4, 64, seed=105, device=device)
+    per_query[1, ::4] = 0
+    for lens in (per_sequence, per_query):
+        drop = ~valid_mask(scores, lens)
+        garbage = scores.masked_fill(drop, float("nan"))
+        garbage[..., 1::2] = scores[..., 1::2].masked_fill(drop[..., 1::2], float("inf"))
+        got = impl.masked_softmax(garbage, lens)
+        want = _prefix_softmax(scores.cpu(), lens.cpu())
+        shape = tuple(lens.shape)
+        assert_close(got, want, dtype=dtype, msg=f"large call, NaN and inf padding, {shape}")
+        assert (got[drop] == 0).all(), f"large call: masked weights not exactly 0, {shape}"
+    plus = scores.clone()
+    plus[2, 5, 0] = float("inf")
+    got = impl.masked_softmax(plus, per_query)
+    assert bool(torch.isnan(got[2, 5]).all()), "large call: a valid +inf makes its row NaN"
+    assert not bool(torch.isnan(got[:2]).any()), "large call: NaN outside the +inf row"
 
 
 @masked_softmax.property_leg(
