@@ -428,8 +428,11 @@ def reference_index(entries) -> str:
     lines = [
         "# API reference",
         "",
-        "Every chapter package exports checked reference functions, written from the formulas "
-        "(not by calling the matching `torch` built-in, which serves as an oracle instead). "
+        "Every chapter package exports checked reference functions, written from the formulas. "
+        "Where a fused `torch` kernel computes part of a formula well (the softmax passes), they "
+        "build on it and recompute what it gets wrong, such as the largest log-probability of a "
+        "confident row; the claims then check them against oracles independent of that kernel "
+        "(mpmath, SciPy, autograd of another expression). "
         "They follow `torch.nn.functional`'s conventions: tensors first, `dim`, `keepdim`, "
         '`reduction="mean" | "sum" | "none"`; they keep dtype and device, never mutate '
         "their inputs, and are differentiable.",
