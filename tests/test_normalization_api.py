@@ -171,6 +171,15 @@ def test_nan_stays_in_its_channel_and_example():
     assert torch.isnan(batch_norm(x).output[:, 2]).all()
 
 
+def test_nan_does_not_stop_another_slice_from_being_rescaled():
+    """A slice whose statistics overflow is rescaled even where another slice holds NaN."""
+    rows = torch.tensor([[1.0, float("nan"), 2.0], [3e38, -3e38, 3e38]])
+    ln = layer_norm(rows, 3)
+    assert torch.isnan(ln[0]).all() and torch.isfinite(ln[1]).all()
+    bn = batch_norm(rows.T.contiguous()).output
+    assert torch.isnan(bn[:, 0]).all() and torch.isfinite(bn[:, 1]).all()
+
+
 def test_low_precision_is_computed_in_float32_and_rounded_once():
     x = _x(512, 2, dtype=torch.float16, scale=3.0, loc=20.0)
     want = F.batch_norm(x.double(), None, None, training=True)

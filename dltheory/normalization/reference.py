@@ -1,9 +1,12 @@
 r"""Reference implementations for batch normalization, layer normalization and residual blocks
 (section 8 of the notes).
 
-Written from the formulas, not by calling ``torch.nn.functional.batch_norm`` or
-``layer_norm``, so that those built-ins can serve as independent oracles. Conventions follow
-``torch.nn.functional``:
+Written from the formulas: the statistics are ours (the corrected two-pass algorithm of
+:mod:`dltheory.normalization._statistics`), and the only built-in normalization kernel used is
+``torch.native_layer_norm``, which :func:`layer_norm` hands the deviations from the rounded
+mean (exact, with a mean that is only the mean's rounding error); ``F.batch_norm`` is never
+called. mpmath is the independent oracle of the claims; ``F.layer_norm`` and
+``F.batch_norm`` are compared with as well. Conventions follow ``torch.nn.functional``:
 
 * :func:`batch_norm` takes ``x`` of shape ``(N, C)`` (a fully connected layer: one statistic
   per feature) or ``(N, C, d_1, ..., d_k)`` (a convolutional layer: one statistic per channel,
@@ -17,9 +20,10 @@ Written from the formulas, not by calling ``torch.nn.functional.batch_norm`` or
 Every function keeps the caller's dtype and device, never mutates its inputs, and is
 differentiable with respect to every floating-point tensor argument. float16 and bfloat16
 inputs are computed in float32 and rounded once at the end. Statistics are computed in two
-passes (the mean, then the mean squared deviation), which keeps them accurate when the mean is
-large compared with the spread; when a statistic overflows, the slice is rescaled by a power of
-two and normalized again, so the output is finite for every finite input.
+corrected passes (the mean, then the deviations from it, whose mean is the first's rounding
+error, and their squares), which keeps every output accurate to a few eps of itself when the
+mean is large compared with the spread; when a statistic overflows, the slice is rescaled by a
+power of two and normalized again, so the output is finite for every finite input.
 """
 
 from __future__ import annotations
@@ -37,6 +41,14 @@ from dltheory.core.validation import (
     check_same_device,
     has_values,
     opmath_dtype,
+)
+from dltheory.normalization._statistics import (
+    _affine,
+    _as,
+    _batch_norm_no_grad,
+    _centered_layer_norm,
+    _pow2_scale,
+    _standardize,
 )
 
 __all__ = ["batch_norm", "layer_norm", "residual_block"]
@@ -63,109 +75,6 @@ def _check_param(name: str, p: object, shape: tuple[int, ...], x: torch.Tensor) 
     if tuple(p.shape) != shape:
         raise ValueError(f"{name} must have shape {shape}, got {tuple(p.shape)}")
     check_same_device(name, p, "x", x)
-
-
-def _pow2_scale(amax: torch.Tensor) -> torch.Tensor:
-    r"""A power of two :math:`s = 2^{-e} \le 1` with :math:`s \cdot \mathrm{amax} \in [1/2, 1)`
-    where ``amax`` is at least 1/2, and 1 elsewhere (also where it is not finite): multiplying
-    by it is exact. Only large slices overflow, so only they are scaled down; small ones keep
-    their own :math:`\epsilon` (scaling them up could overflow :math:`\epsilon s^2`)."""
-    _, exponent = torch.frexp(amax)
-    ok = torch.isfinite(amax) & (amax > 0)
-    exponent = torch.where(ok, exponent, torch.zeros_like(exponent)).clamp(min=0)
-    return torch.ldexp(torch.ones_like(amax), -exponent)
-
-
-def _standardize(
-    x3: torch.Tensor, dims: tuple[int, ...], count: int, eps: float | torch.Tensor
-) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor, torch.Tensor, torch.Tensor]:
-    r"""``(d, delta, r, mean, var)`` over ``dims`` of ``x3`` (kept as size-1 dimensions), where
-    the standardized values are :math:`(d - \delta) r`: :math:`d = x - \tilde\mu` with
-    :math:`\tilde\mu` the rounded mean, :math:`\delta = \frac1n \sum d` its rounding error,
-    :math:`r = 1/\sqrt{\hat\sigma^2 + \epsilon}` and :math:`\hat\sigma^2` the biased
-    variance.
-
-    The corrected two-pass algorithm: the mean, then the deviations from it and their sum.
-    Where the mean is large against the spread (:math:`10^4` with spread :math:`10^{-3}` in
-    float32), the rounded mean is off by as much as the deviations themselves; the deviations
-    from it are exact (Sterbenz) and :math:`\delta` recovers the error, so
-    :math:`\hat\sigma^2 = \frac1n\sum d^2 - \delta^2` and :math:`d - \delta` stay accurate
-    to a few eps of the spread (the plain two-pass algorithm, as ``F.layer_norm`` uses, is off by
-    up to half the spread there). The subtraction of :math:`\delta` is left to :func:`_affine`,
-    which folds it into the shift: no extra pass over the data.
-
-    If a statistic overflows (the sum or the squares exceed the dtype's range), every slice is
-    rescaled by a power of two :math:`s` first, which is exact, and normalized with
-    :math:`\epsilon s^2`: standardization is unchanged by that rescaling. Non-finite inputs are
-    not rescaled (their NaN stands).
-    """
-
-    def moments(t: torch.Tensor, eps_: float | torch.Tensor):
-        rounded_mean = _sum(t, dims) / count
-        d = t - rounded_mean
-        # NaN where the slice holds an infinity (inf - inf): there d is NaN, and the mean stays
-        # the rounded one, +-inf as the policy says
-        delta = _sum(d, dims).div(count).nan_to_num(nan=0.0, posinf=math.inf, neginf=-math.inf)
-        if dims == (t.dim() - 1,):  # a contiguous reduction: one fused pass
-            squares = torch.linalg.vecdot(d, d, dim=-1).unsqueeze(-1)
-        else:
-            squares = _sum(d * d, dims)
-        var = (squares / count - delta * delta).clamp_min(0.0)
-        return d, delta, rounded_mean + delta, var, torch.rsqrt(var + eps_)
-
-    d, delta, mean, var, r = moments(x3, eps)
-    if has_values(x3) and not bool(torch.isfinite(var).all() & torch.isfinite(mean).all()):
-        amax = x3.detach().abs().amax(dim=dims, keepdim=True)
-        if bool(torch.isfinite(amax).all()):  # finite input whose statistics overflowed
-            s = _pow2_scale(amax)
-            # eps s^2 may underflow; the dtype's smallest normal keeps d = 0 at 0 (not 0 * inf)
-            d, delta, mean, var, r = moments(
-                x3 * s, (eps * s * s).clamp_min(torch.finfo(s.dtype).tiny)
-            )
-            mean, var = mean / s, var / (s * s)  # may overflow: then inf is the true rounding
-    return d, delta, r, mean, var
-
-
-def _affine(
-    d: torch.Tensor,
-    delta: torch.Tensor,
-    r: torch.Tensor,
-    gamma: torch.Tensor | None,
-    beta: torch.Tensor | None,
-) -> torch.Tensor:
-    r""":math:`\gamma ((d - \delta) r) + \beta` with the statistics and ``gamma``/``beta``
-    already shaped to broadcast, in place in ``d`` (a temporary) when no gradient is recorded.
-
-    Where ``gamma`` and ``beta`` are per slice like the statistics (batch normalization, or
-    none), one pass :math:`d \cdot s + (\beta - \delta s)` with :math:`s = \gamma r`.
-    Where they are per entry (layer normalization), :math:`s` and that shift would be two
-    full-size temporaries; then :math:`(d - \delta) r`, times :math:`\gamma`, plus
-    :math:`\beta`, each in place."""
-    inplace = not (
-        torch.is_grad_enabled()
-        and any(p is not None and p.requires_grad for p in (d, delta, r, gamma, beta))
-    )
-    if any(p is not None and p.shape != r.shape for p in (gamma, beta)):
-        out = d.sub_(delta).mul_(r) if inplace else (d - delta) * r
-        if gamma is not None:
-            out = out.mul_(gamma) if inplace else out * gamma
-        if beta is not None:
-            out = out.add_(beta) if inplace else out + beta
-        return out
-    scale = r if gamma is None else r * gamma
-    shift = -delta * scale if beta is None else beta - delta * scale
-    if inplace:
-        return torch.addcmul(shift, d, scale, out=d)
-    return torch.addcmul(shift, d, scale)
-
-
-def _sum(t: torch.Tensor, dims: tuple[int, ...]) -> torch.Tensor:
-    """Sum over ``dims`` keeping them, innermost first (contiguous reductions are fastest);
-    dimensions of size 1 are skipped (summing over one would only copy ``t``)."""
-    for dim in sorted(dims, reverse=True):
-        if t.shape[dim] != 1:
-            t = t.sum(dim=dim, keepdim=True)
-    return t
 
 
 def batch_norm(
@@ -265,29 +174,43 @@ def batch_norm(
         raise ValueError("running_mean and running_var are required when training=False")
 
     t = opmath_dtype(x.dtype)
-    x3 = x.to(t).reshape(x.shape[0], channels, -1)
+    x3 = _as(x, t).reshape(x.shape[0], channels, -1)
     shape3 = (1, channels, 1)
-    if training:
+    g = None if gamma is None else _as(gamma, t).reshape(shape3)
+    b = None if beta is None else _as(beta, t).reshape(shape3)
+    fast = None
+    if training and not (
+        torch.is_grad_enabled() and any(p is not None and p.requires_grad for p in (x, gamma, beta))
+    ):
+        fast = _batch_norm_no_grad(x3, count, eps, g, b)
+    if fast is not None:
+        output, mean, var = fast
+        output = _as(output.reshape(x.shape), x.dtype)
+    elif training:
         d, delta, r, mean, var = _standardize(x3, (0, 2), count, eps)
     else:
         assert running_mean is not None and running_var is not None
         d = x3 - running_mean.to(t).reshape(shape3)
         r = torch.rsqrt(running_var.to(t).reshape(shape3) + eps)
         delta = d.new_zeros(())
-    g = None if gamma is None else gamma.to(t).reshape(shape3)
-    b = None if beta is None else beta.to(t).reshape(shape3)
-    output = _affine(d, delta, r, g, b).reshape(x.shape).to(x.dtype)
+    if fast is None:
+        output = _affine(d, delta, r, g, b).reshape(x.shape).to(x.dtype)
 
     if not training or running_mean is None:
         return BatchNormOutput(output, running_mean, running_var)
     assert running_var is not None
     with torch.no_grad():
-        unbiased = var.detach().reshape(channels) * (count / (count - 1))
-        batch_mean = mean.detach().reshape(channels)
         rt = opmath_dtype(running_mean.dtype)
-        new_mean = (1 - momentum) * running_mean.to(rt) + momentum * batch_mean.to(rt)
-        new_var = (1 - momentum) * running_var.to(rt) + momentum * unbiased.to(rt)
-    return BatchNormOutput(output, new_mean.to(running_mean.dtype), new_var.to(running_var.dtype))
+        # (1 - m) mu + m mu_B and (1 - m) var + m n/(n - 1) var_B, each m-term one fused step
+        new_mean = (_as(running_mean, rt) * (1 - momentum)).add_(
+            _as(mean.detach().reshape(channels), rt), alpha=momentum
+        )
+        new_var = (_as(running_var, rt) * (1 - momentum)).add_(
+            _as(var.detach().reshape(channels), rt), alpha=momentum * count / (count - 1)
+        )
+    return BatchNormOutput(
+        output, _as(new_mean, running_mean.dtype), _as(new_var, running_var.dtype)
+    )
 
 
 def _normalized_shape(normalized_shape: object, x: torch.Tensor) -> tuple[int, ...]:
@@ -328,6 +251,14 @@ def layer_norm(
     Unlike :func:`batch_norm` it uses no other example of the batch, so training and
     evaluation agree and a batch of one is fine.
 
+    Each row is centered on its rounded mean and the deviations handed to the fused
+    ``torch.native_layer_norm``: they are exact, and their mean (the rounding error of the
+    first) is small against their spread, so its one-pass statistics are accurate and every
+    output is within a few eps of itself even where the mean is far above the spread (where
+    the built-in on :math:`\mathbf{x}` is off by about :math:`\varepsilon|\mu|/\sigma`).
+    The output does not depend on that shift, so the gradient, and the second derivatives,
+    are the kernel's own backward passes.
+
     NaN and inf: a NaN or infinite entry makes its own example's output NaN (every entry of
     that slice); other examples are unaffected. Finite inputs always give finite outputs.
 
@@ -360,11 +291,14 @@ def layer_norm(
     eps = check_real("eps", eps, low=0.0, low_open=True)
     t = opmath_dtype(x.dtype)
     size = math.prod(shape)
-    x2 = x.to(t).reshape(-1, size)
-    d, delta, r, _, _ = _standardize(x2, (1,), size, eps)
-    g = None if gamma is None else gamma.to(t).reshape(1, size)
-    b = None if beta is None else beta.to(t).reshape(1, size)
-    return _affine(d, delta, r, g, b).reshape(x.shape).to(x.dtype)
+    x2 = x.reshape(-1, size)
+    g = None if gamma is None else gamma.to(t).reshape(size)
+    b = None if beta is None else beta.to(t).reshape(size)
+    out = _centered_layer_norm(x2, size, g, b, eps, t)
+    if out is None:  # a statistic overflowed, or a slice holds NaN or inf
+        d, delta, r, _, _ = _standardize(x2.to(t), (1,), size, eps)
+        out = _affine(d, delta, r, g, b)
+    return out.reshape(x.shape).to(x.dtype)
 
 
 def _check_conv_weight(name: str, w: object, x: torch.Tensor) -> torch.Tensor:

@@ -73,10 +73,20 @@ batch_norm_definition = SECTION.claim(
 @batch_norm_definition.numeric_leg(
     oracle="mpmath at 60 digits (error in eps of each output's conditioning); "
     "torch.nn.functional.batch_norm (training=True) in float64; gradcheck and gradgradcheck "
-    "with respect to x, gamma and beta (float64)"
+    "with respect to x, gamma and beta (float64); mpmath relative to each output itself for "
+    "features whose mean is far above their spread"
 )
 def _(impl, device, dtype) -> None:
     big = BIG[dtype]
+    if dtype in (torch.float32, torch.float64):
+        # mean 1e4 (float32) or 1e6 (float64) times the spread: the deviations' mean corrects
+        # the rounded mean, so every output is within a few eps of itself, not only of its
+        # conditioning (uncorrected: about eps |mu| / sigma, 1e4 or 1e6 eps)
+        far = batch((64, 4), 190, dtype, device, loc=1e4 if dtype == torch.float32 else 1e6)
+        want, _ = exact_batch_norm(far, 1e-5)
+        for leaf in (far, far.clone().requires_grad_()):  # without and with autograd
+            got = impl.batch_norm(leaf).output.detach()
+            assert_accurate(got, want, scale=torch.ones_like(want), msg="mean far above spread")
     cases = [
         (batch((8, 3), 0, dtype, device), 1e-5),  # fully connected: per feature
         (batch((4, 2, 3, 3), 1, dtype, device), 1e-5),  # convolutional: per channel

@@ -250,10 +250,20 @@ layer_norm_definition = SECTION.claim(
 
 @layer_norm_definition.numeric_leg(
     oracle="mpmath at 60 digits (error in eps of each output's conditioning); "
-    "torch.nn.functional.layer_norm in float64; gradcheck and gradgradcheck (float64)"
+    "torch.nn.functional.layer_norm in float64; gradcheck and gradgradcheck (float64); "
+    "mpmath relative to each output itself for rows whose mean is far above their spread"
 )
 def _(impl, device, dtype) -> None:
     big = BIG[dtype]
+    if dtype in (torch.float32, torch.float64):
+        # mean 1e4 (float32) or 1e6 (float64) times the spread: centering on the rounded mean
+        # and correcting by the deviations' mean keeps every output within a few eps of
+        # itself, not only of its conditioning; uncorrected, the mean's rounding moves each
+        # output by about eps |mu| / sigma (1e4 or 1e6 eps)
+        far = batch((4, 64), 190, dtype, device, loc=1e4 if dtype == torch.float32 else 1e6)
+        want, _ = exact_layer_norm(far, 1, 1e-5)
+        got = impl.layer_norm(far, 64)
+        assert_accurate(got, want, scale=torch.ones_like(want), msg="mean far above spread")
     cases = [
         (batch((6, 8), 120, dtype, device), (8,)),
         (batch((2, 3, 4, 5), 121, dtype, device, loc=50.0), (4, 5)),
