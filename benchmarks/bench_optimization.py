@@ -74,7 +74,10 @@ def cases(quick: bool, device: str) -> list[Case]:
                  note="with the simplex check of the weights"),
             Case(f"{CH}.jensen_gap", f"{batch}x{n}x{d} f32 validate=False",
                  lambda x=x, w=w: jensen_gap(lse, x, w, validate=False),
-                 lambda x=x, w=w: _plain_gap(lse, x, w), "plain torch expression", goal=1.3),
+                 lambda x=x, w=w: _plain_gap(lse, x, w), "plain torch expression", goal=1.3,
+                 why="the argument checks (callable, dtypes, devices, shapes of x and of f's "
+                 "values) and the zero-weight rule (a point of weight 0 adds nothing even where "
+                 "f is not finite), a few microseconds against the expression's 0.17 ms"),
         ]  # fmt: skip
     return out
 
