@@ -179,6 +179,10 @@ def _(impl, device, dtype) -> None:
     exact_mixed = _mp_label_losses(oracle_input(mixed).tolist(), targets.tolist())
     got_mixed = impl.cross_entropy(mixed, targets, reduction="none")
     assert_accurate(got_mixed, exact_mixed, msg="64 x 32: confident and underflowing samples")
+    # the same samples in the (N, C, d) layout: classes along dimension 1
+    cube = mixed.reshape(16, 4, 32).transpose(1, 2)
+    got_cube = impl.cross_entropy(cube, targets.reshape(16, 4), reduction="none")
+    assert_accurate(got_cube.reshape(64), exact_mixed, msg="the 64 samples as (16, 32, 4)")
     # one sample of a large vocabulary, no batch dimension: logits (C,), a 0-d class index
     wide = logits((1500,), 11, dtype, device)
     label = torch.tensor(700, device=device)

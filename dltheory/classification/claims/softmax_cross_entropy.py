@@ -148,10 +148,14 @@ def _dominant_rows(dtype, device) -> tuple[torch.Tensor, list[list[float]]]:
     """A batch of 48 rows of 32 logits (larger than any small-call shortcut) where every
     other row has its maximum at 0 and the rest at -20 or below: the largest log-probability
     and the log-sum-exp of those rows are near 2e-8 in magnitude, which log of a rounded sum
-    near 1 cannot give. Returns the batch and its rows as the oracle reads them."""
+    near 1 cannot give. Row 1 has a largest probability just above 1/2 (1/2 + 1e-7: two
+    logits 4e-7 apart, the others at -1e4), the edge of what counts as confident. Returns the
+    batch and its rows as the oracle reads them."""
     x = logits((48, 32), 49, torch.float64, "cpu", scale=3.0)
     x[::2] = -20 - x[::2].abs()
     x[::2, 0] = 0.0
+    x[1] = -1e4
+    x[1, :2] = torch.tensor([4e-7, 0.0], dtype=torch.float64)
     x = x.to(dtype).to(device)
     return x, oracle_input(x).tolist()
 
