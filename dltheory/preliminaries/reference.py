@@ -100,6 +100,23 @@ def _sum_of_squares(a: torch.Tensor, dims: tuple[int, ...]) -> torch.Tensor:
     return torch.mul(a, a).sum(dim=dims, keepdim=True)
 
 
+_SMALL_CALL = 64  # entries up to which a full p = 2 reduction on the CPU is Python's hypot
+
+
+def _small_two_norm(x: torch.Tensor) -> torch.Tensor | None:
+    r""":math:`\|\mathbf{x}\|_2` of every entry of a small CPU tensor by ``math.hypot`` in
+    float64 (within an ulp, scaled internally so nothing over- or underflows), rounded once to
+    ``x``'s dtype: a call of a few entries costs its operations, not its arithmetic. NaN
+    wherever an entry is NaN (``hypot`` would return inf beside an infinite entry). ``None``
+    for a tensor without storage (inside ``torch.func.vmap``)."""
+    try:
+        values = x.tolist() if x.dim() == 1 else x.reshape(-1).tolist()
+    except RuntimeError:
+        return None
+    norm = math.nan if any(v != v for v in values) else math.hypot(*values)
+    return torch.scalar_tensor(norm, dtype=x.dtype)
+
+
 _SAFE = {
     dtype: (torch.finfo(dtype).tiny / torch.finfo(dtype).eps, torch.finfo(dtype).max)
     for dtype in (torch.float32, torch.float64)
@@ -230,7 +247,9 @@ def vector_norm(
     :math:`p` (by the smallest for :math:`p < 0`), as LAPACK's ``nrm2`` does, so the result
     neither overflows nor underflows when the norm itself is representable (entries of
     ``1e200`` or ``1e-200`` in float64). For :math:`p = 2` an unscaled sum of squares is
-    tried first and kept when it lies safely inside the range.
+    tried first and kept when it lies safely inside the range; the norm of all of a CPU
+    tensor of at most 64 entries that builds no graph is ``math.hypot`` of its values in
+    float64, rounded once.
 
     NaN and inf: a NaN entry makes the result NaN (for ``ord = 0`` it counts as nonzero); an
     infinite entry makes every norm with :math:`p > 0` exactly ``inf`` and contributes 0 for
@@ -271,12 +290,17 @@ def vector_norm(
     p = _check_ord(ord)
     dims = _check_norm_dims(x, dim)
     check_bool("keepdim", keepdim)
+    graph = x.requires_grad and torch.is_grad_enabled()
+    if p == 2 and not graph and x.is_cpu and 0 < x.numel() <= _SMALL_CALL and len(dims) == x.dim():
+        small = _small_two_norm(x) if dims else None
+        if small is not None:
+            return small.view([1] * x.dim()) if keepdim else small
     empty = any(x.shape[d] == 0 for d in dims) or (dim is None and x.numel() == 0)
     if empty and (p < 0 or math.isinf(p)):
         raise ValueError(
             f"cannot take the ord={ord} norm over an empty dimension (it has no identity)"
         )
-    if x.requires_grad and torch.is_grad_enabled():
+    if graph:
         out = _VectorNorm.apply(x, p, dims)
     else:
         work = opmath_dtype(x.dtype)
