@@ -21,6 +21,7 @@ import torch
 import torch.nn.functional as F
 
 from benchmarks.harness import Accuracy, Case, worst_eps
+from dltheory.core.samples import nearly_independent
 from dltheory.information import (
     conditional_entropy,
     cross_entropy,
@@ -121,7 +122,8 @@ def cases(quick: bool, device: str) -> list[Case]:
                      lambda j=joint: _torch_pmi(j), "log p - log p_X - log p_Y", goal,
                      why=_MI_WHY),
             ]  # fmt: skip
-        near = _nearly_independent(3, side).to(dtype).to(device).unsqueeze(0)
+        near = nearly_independent(side, side, noise=1e-6, seed=3).to(dtype).to(device)
+        near = near.unsqueeze(0)
         out.append(
             Case(f"{CH}.mutual_information", f"1x{side}x{side} {suffix} nearly independent",
                  lambda j=near: mutual_information(j), lambda j=near: _torch_mi(j),
@@ -163,17 +165,6 @@ def _scaled_eps(got: list[float], exact: list[tuple[mpmath.mpf, mpmath.mpf]]) ->
     eps = torch.finfo(F64).eps
     pairs = zip(got, exact, strict=True)
     return max(float(abs(mpmath.mpf(g) - i) / scale) / eps for g, (i, scale) in pairs)
-
-
-def _nearly_independent(seed: int, side: int = 0) -> torch.Tensor:
-    """``P = p_X p_Y (1 + 1e-6 noise)``, renormalized: I(X, Y) is about 1e-13 (5 x 6, or
-    ``side`` x ``side``)."""
-    g = torch.Generator().manual_seed(seed)
-    rows, cols = (side, side) if side else (5, 6)
-    p_x = _simplex(1, rows, seed=seed, zeros=0.0)[0]
-    p_y = _simplex(1, cols, seed=seed + 1, zeros=0.0)[0]
-    table = torch.outer(p_x, p_y) * (1 + 1e-6 * torch.randn(rows, cols, generator=g, dtype=F64))
-    return table / table.sum()
 
 
 def _nearly_equal(k: int, seed: int) -> tuple[torch.Tensor, torch.Tensor]:
@@ -292,7 +283,7 @@ def accuracy(quick: bool) -> list[Accuracy]:
         # relative to I itself: the marginals are rounded sums, so each log-ratio formed from
         # them carries an error of about eps, large against log-ratios near 1e-6 (ours
         # accounts for that rounding exactly)
-        tables = [_nearly_independent(100 + s) for s in range(20)]
+        tables = [nearly_independent(5, 6, noise=1e-6, seed=100 + s) for s in range(20)]
         exact_mi = [_mp_mi(t.tolist())[0] for t in tables]
         out.append(
             Accuracy(f"{CH}.mutual_information", "float64, nearly independent (I ~ 1e-13)",

@@ -29,7 +29,7 @@ from typing import Literal
 import torch
 
 from dltheory.attention._softmax import attend, masked_scores, valid_lengths
-from dltheory.attention._softmax import masked_softmax as _softmax
+from dltheory.attention._softmax import masked_softmax as softmax_of_masked
 from dltheory.core.validation import (
     check_floating,
     check_real,
@@ -128,7 +128,7 @@ def masked_softmax(
         raise ValueError(f"scores has no key positions (shape {tuple(scores.shape)})")
     lens = valid_lengths(valid_lens, scores.shape, scores.device, validate)
     z, bias = masked_scores(scores, lens)
-    return _softmax(z, 0.0, bias)
+    return softmax_of_masked(z, 0.0, bias)
 
 
 # --- attention pooling ---------------------------------------------------------------------
@@ -228,7 +228,7 @@ def _kernel_weights(
         diff = torch.where(torch.isinf(diff), diff.detach(), diff)
     sq = diff.square().sum(dim=-1)  # u^2 = ||q - k||^2 / h^2
     if kernel == "gaussian":
-        return _softmax(sq.mul(-0.5), math.nan)
+        return softmax_of_masked(sq.mul(-0.5), math.nan)
     zero = torch.zeros((), dtype=t, device=sq.device)
     if kernel == "boxcar":
         k = (sq <= 1).to(t)

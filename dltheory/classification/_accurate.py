@@ -228,11 +228,13 @@ def softmax_losses(
     return losses, probs
 
 
-def index_losses(
+def index_losses_and_probs(
     x: torch.Tensor, index: torch.Tensor, cdim: int, *, summed: bool = False
-) -> torch.Tensor:
+) -> tuple[torch.Tensor, torch.Tensor | None]:
     r"""Per-sample :math:`-\log\operatorname{softmax}(\mathbf{o})_c` for class indices
-    (``index`` int64), without a graph.
+    (``index`` int64), without a graph, and for a large call the softmax they were computed
+    from (the targets' entries possibly set to 0: :func:`softmax_losses`), ``None`` for a
+    small one, whose softmax is cheaper to recompute than to keep.
 
     ``torch.nn.functional.cross_entropy`` computes :math:`\log s - (o_c - m)`, fused and
     accurate to a few ulps except where the loss is below :math:`\log 2`: then :math:`o_c`
@@ -246,31 +248,24 @@ def index_losses(
     if 0 < x.numel() <= _SMALL_CALL and has_values(x):  # a small call: one check
         loss = F.cross_entropy(x, index, reduction="sum" if summed else "none")
         if not _extreme(loss, min) < _LOG_TWO:  # no confident sample (NaN losses stay NaN)
-            return loss
+            return loss, None
         if summed:
             loss = F.cross_entropy(x, index, reduction="none")
         if x.dtype == torch.float32:  # float64 rounds correctly to float32 unless a loss < 2e-9
             loss64 = F.cross_entropy(x.double(), index, reduction="none")
             if _extreme(loss64, min) > 1e-8:
-                return loss64.float()
-        return _relative_losses(x, index, cdim)
-    if x.dim() == 1:
-        return index_losses(x.unsqueeze(0), index.unsqueeze(0), 1).squeeze(0)
+                return loss64.float(), None
+        return _relative_losses(x, index, cdim), None
+    if x.dim() == 1:  # one sample: a batch dimension for indexing
+        losses, probs = index_losses_and_probs(x.unsqueeze(0), index.unsqueeze(0), 1)
+        return losses.squeeze(0), None if probs is None else probs.squeeze(0)
     if not has_values(x) or x.shape[0] == 0:
-        return _relative_losses(x, index, cdim)
-    return softmax_losses(x, index, cdim)[0]
-
-
-def index_losses_and_probs(
-    x: torch.Tensor, index: torch.Tensor, cdim: int
-) -> tuple[torch.Tensor, torch.Tensor | None]:
-    """:func:`index_losses` and, for a large call, the softmax it was computed from (the
-    targets' entries possibly set to 0: :func:`softmax_losses`); ``None`` for a small call,
-    where the losses come from the built-in and the softmax is cheaper to recompute than to
-    keep."""
-    if x.numel() <= _SMALL_CALL or not has_values(x) or x.shape[0] == 0:
-        return index_losses(x, index, cdim), None
-    if x.dim() == 1:
-        losses, probs = softmax_losses(x.unsqueeze(0), index.unsqueeze(0), 1)
-        return losses.squeeze(0), probs.squeeze(0)
+        return _relative_losses(x, index, cdim), None
     return softmax_losses(x, index, cdim)
+
+
+def index_losses(
+    x: torch.Tensor, index: torch.Tensor, cdim: int, *, summed: bool = False
+) -> torch.Tensor:
+    """The losses of :func:`index_losses_and_probs` alone."""
+    return index_losses_and_probs(x, index, cdim, summed=summed)[0]

@@ -151,11 +151,9 @@ class _IndexCrossEntropy(torch.autograd.Function):
             target_entry = torch.expm1(-loss)
             return torch.softmax(x, cdim).scatter(cdim, c, target_entry) * scale, None, None, None
         target_entry = torch.expm1(-loss.unsqueeze(cdim))
-        if probs is None:
+        if probs is None:  # a small call kept none
             probs = torch.softmax(x, cdim)
-            probs.scatter_(cdim, c, target_entry)
-            return probs.mul_(scale), None, None, None
-        # the saved softmax stays as it is (a retained graph may run this again)
+        # a saved softmax stays as it is (a retained graph may run this again)
         return (probs * scale).scatter_(cdim, c, target_entry * scale), None, None, None
 
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 import numpy as np
 import torch
 
-__all__ = ["oracle_input", "randint", "randn", "simplex"]
+__all__ = ["nearly_independent", "oracle_input", "randint", "randn", "simplex"]
 
 
 def randn(*shape: int, seed: int, scale: float = 1.0) -> torch.Tensor:
@@ -34,6 +34,16 @@ def simplex(*shape: int, seed: int, zeros: float = 0.0) -> torch.Tensor:
         w = torch.where(torch.rand(shape, generator=g, dtype=torch.float64) < zeros, 0.0, w)
         w[..., 0] = w[..., 0] + 0.5
     return w / w.sum(-1, keepdim=True)
+
+
+def nearly_independent(rows: int, cols: int, *, noise: float, seed: int) -> torch.Tensor:
+    r"""A joint table :math:`p_X p_Y (1 + \text{noise} \cdot N(0, 1))`, renormalized
+    (float64): its log-ratios :math:`\log(p / (p_X p_Y))` are about ``noise`` and its mutual
+    information about :math:`\text{noise}^2 / 2`."""
+    g = torch.Generator().manual_seed(seed)
+    independent = torch.outer(simplex(rows, seed=seed), simplex(cols, seed=seed + 1))
+    table = independent * (1 + noise * torch.randn(rows, cols, generator=g, dtype=torch.float64))
+    return table / table.sum()
 
 
 def oracle_input(x: torch.Tensor) -> np.ndarray:

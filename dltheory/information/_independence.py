@@ -63,6 +63,7 @@ _TO_2_26 = 1.5 * 2.0**26  # x + this - this: x rounded to a multiple of 2^-26 (|
 _TO_2_52 = 1.5  # the same to a multiple of 2^-52 (|x| < 1/2)
 _TINY = 2.0**-1022  # float64's smallest normal
 _TABLES = (-2, -1)
+_CLOSE = 8.0  # a table whose plain sum is below 1/_CLOSE of its scale takes the exact form
 
 
 def _halves(x):
@@ -73,13 +74,11 @@ def _halves(x):
 
 
 def product_minus(a, b, p):
-    r""":math:`ab - p` where :math:`ab` lies within a factor 2 of :math:`p`: the product split
-    into four exact partial products; the largest is subtracted from :math:`p` exactly
-    (Sterbenz), then the two middle ones (up to :math:`2^{-25} ab`, their sum rounded by at
-    most :math:`2^{-79} ab`) and last the smallest are added, so the result is within a few
-    ulps of :math:`ab - p` unless that is below about :math:`2^{-26} ab` (log-ratios below
-    1e-8, where the error stays below :math:`2^{-79} ab`). Elsewhere the result is within a
-    few ulps of :math:`|ab| + |p|`."""
+    r""":math:`ab - p` where :math:`ab` lies within a factor 2 of :math:`p`, rounded once: the
+    product split into four exact partial products; the largest is subtracted from :math:`p`
+    exactly (Sterbenz), then the two middle ones are added (their sum is exact too: both are
+    multiples of :math:`2^{e_a + e_b - 77}` below :math:`2^{e_a + e_b - 24}`) and last the
+    smallest. Elsewhere the result is within a few ulps of :math:`|ab| + |p|`."""
     a_hi, a_lo = _halves(a)
     b_hi, b_lo = _halves(b)
     return ((a_hi * b_hi - p) + (a_hi * b_lo + a_lo * b_hi)) + a_lo * b_lo
@@ -150,9 +149,6 @@ def nearly_independent(relative_entropy):
     (:math:`10^{12}` ulps at :math:`I \approx 10^{-13}`), and those tables are ``close``."""
     value = relative_entropy.sum(_TABLES)
     return value, _CLOSE * abs(value) < 1 + abs(relative_entropy).sum(_TABLES)
-
-
-_CLOSE = 8.0
 
 
 class _MutualInformation(torch.autograd.Function):

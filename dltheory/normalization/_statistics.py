@@ -1,7 +1,6 @@
 r"""The statistics behind :mod:`dltheory.normalization.reference`: the corrected two-pass
-algorithm (:func:`_standardize`), its fused forms for layer normalization
-(:func:`_centered_layer_norm`) and for batch normalization without autograd
-(:func:`_batch_norm_no_grad`), the affine step, and the power-of-two rescaling of slices
+algorithm (:func:`_standardize`), its fused form for layer normalization
+(:func:`_centered_layer_norm`), the affine step, and the power-of-two rescaling of slices
 whose statistics overflow.
 """
 
@@ -152,44 +151,6 @@ def _sum(t: torch.Tensor, dims: tuple[int, ...]) -> torch.Tensor:
         if t.shape[dim] != 1:
             t = t.sum(dim=dim, keepdim=True)
     return t
-
-
-def _batch_norm_no_grad(
-    x3: torch.Tensor,
-    count: int,
-    eps: float,
-    gamma: torch.Tensor | None,
-    beta: torch.Tensor | None,
-) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor] | None:
-    r"""``(output, mean, var)`` of batch normalization in training mode over dimensions 0 and 2
-    of ``x3`` where no gradient is recorded, or ``None`` where a statistic is not finite (an
-    overflow, or NaN or inf in the input: :func:`_standardize` then takes over).
-
-    The corrected two-pass algorithm of :func:`_standardize` in the fewest calls (a fused
-    kernel's whole run costs as much as some thirty small ones): the rounded mean
-    :math:`\tilde\mu` (one reduction over both dimensions), the deviations :math:`d`, their
-    mean :math:`\delta`, the squares summed block by block (no full-size temporary), and the
-    output :math:`d s + (\beta - \delta s)`, :math:`s = \gamma r`, written over :math:`d`.
-    """
-    dims = (0, 2)
-    rounded_mean = _sum(x3, dims).div_(count)
-    d = x3 - rounded_mean
-    delta = _sum(d, dims).div_(count)
-    var = _blockwise_squares(d, dims).div_(count).addcmul_(delta, delta, value=-1)
-    mean = rounded_mean.add_(delta)
-    # NaN or inf in the input, or an overflow, makes this sum non-finite (a finite mean and
-    # variance whose sum overflows only hand over to the exact rescaled path)
-    if has_values(x3) and not math.isfinite(float((var + mean).sum())):
-        return None
-    var = var.clamp_min_(0.0)
-    scale = (var + eps).rsqrt_()
-    if gamma is not None:
-        scale = scale.mul_(gamma)
-    if beta is None:
-        shift = delta.mul_(scale).neg_()
-    else:
-        shift = torch.addcmul(beta, delta, scale, value=-1)
-    return torch.addcmul(shift, d, scale, out=d), mean, var
 
 
 def _centered_layer_norm(

@@ -45,7 +45,6 @@ from dltheory.core.validation import (
 from dltheory.normalization._statistics import (
     _affine,
     _as,
-    _batch_norm_no_grad,
     _centered_layer_norm,
     _pow2_scale,
     _standardize,
@@ -178,23 +177,14 @@ def batch_norm(
     shape3 = (1, channels, 1)
     g = None if gamma is None else _as(gamma, t).reshape(shape3)
     b = None if beta is None else _as(beta, t).reshape(shape3)
-    fast = None
-    if training and not (
-        torch.is_grad_enabled() and any(p is not None and p.requires_grad for p in (x, gamma, beta))
-    ):
-        fast = _batch_norm_no_grad(x3, count, eps, g, b)
-    if fast is not None:
-        output, mean, var = fast
-        output = _as(output.reshape(x.shape), x.dtype)
-    elif training:
+    if training:
         d, delta, r, mean, var = _standardize(x3, (0, 2), count, eps)
     else:
         assert running_mean is not None and running_var is not None
         d = x3 - running_mean.to(t).reshape(shape3)
         r = torch.rsqrt(running_var.to(t).reshape(shape3) + eps)
         delta = d.new_zeros(())
-    if fast is None:
-        output = _affine(d, delta, r, g, b).reshape(x.shape).to(x.dtype)
+    output = _affine(d, delta, r, g, b).reshape(x.shape).to(x.dtype)
 
     if not training or running_mean is None:
         return BatchNormOutput(output, running_mean, running_var)

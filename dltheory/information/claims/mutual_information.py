@@ -24,7 +24,7 @@ import sympy as sp
 import torch
 
 from dltheory.core.claim import Derivation, ForAll, Kind, NotApplicable, Section, Step
-from dltheory.core.samples import oracle_input, simplex
+from dltheory.core.samples import nearly_independent, oracle_input
 from dltheory.core.symbolic import equation
 from dltheory.core.tolerances import assert_accurate, assert_close, is_accurate
 from dltheory.information.claims._support import (
@@ -173,14 +173,10 @@ def _on_grid(table: torch.Tensor) -> torch.Tensor:
 
 
 def _nearly_independent(noise: float, seed: int, exact_total: bool) -> torch.Tensor:
-    r"""A 5 x 6 table :math:`p_X p_Y (1 + \text{noise}\cdot N(0, 1))` (float64): its
-    log-ratios are about ``noise`` and :math:`I` about :math:`\text{noise}^2/2`. Renormalized
-    (the cells then sum to 1 only up to rounding, which moves :math:`I` by up to eps), or with
-    ``exact_total`` put :func:`_on_grid`."""
-    g = torch.Generator().manual_seed(seed)
-    independent = torch.outer(simplex(5, seed=seed), simplex(6, seed=seed + 1))
-    table = independent * (1 + noise * torch.randn(5, 6, generator=g, dtype=torch.float64))
-    table = table / table.sum()
+    r"""A 5 x 6 :func:`~dltheory.core.samples.nearly_independent` table (log-ratios about
+    ``noise``): renormalized (the cells then sum to 1 only up to rounding, which moves
+    :math:`I` by up to eps), or with ``exact_total`` put :func:`_on_grid`."""
+    table = nearly_independent(5, 6, noise=noise, seed=seed)
     return _on_grid(table) if exact_total else table
 
 
