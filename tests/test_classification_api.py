@@ -139,6 +139,56 @@ def test_confident_losses_keep_relative_accuracy(dtype):
         assert abs(total - exact_lse) <= 4 * eps * abs(exact_lse), (row, total, exact_lse)
 
 
+def _rows_with_inexact_shifts(rows: int, classes: int, seed: int):
+    """float64 confident rows whose other logits lie 12 to 600 below the target's, at shifts
+    o_k - o_c that are not floats: e^{fl(o_k - o_c)} is then off by up to |o_k - o_c| eps / 2
+    (150 eps at 600), which only the shifts' rounding error (TwoSum) repairs."""
+    g = torch.Generator().manual_seed(seed)
+    labels = torch.randint(classes, (rows,), generator=g)
+    top = torch.rand(rows, 1, generator=g, dtype=torch.float64)
+    base = torch.tensor([12.0, 40.0, 300.0, 600.0], dtype=torch.float64)[torch.arange(rows) % 4]
+    x = top - base.unsqueeze(1) - torch.rand(rows, classes, generator=g, dtype=torch.float64)
+    x[torch.arange(rows), labels] = top.squeeze(1)
+    return x, labels
+
+
+def _exact_confident_losses(x, labels):
+    with mpmath.workdps(60):
+        out = []
+        for row, c in zip(x.tolist(), labels.tolist(), strict=True):
+            top = mpmath.mpf(row[c])
+            out.append(mpmath.log1p(mpmath.fsum(mpmath.exp(v - top) for v in row if v != row[c])))
+        return out
+
+
+@pytest.mark.parametrize("layout", ["one row", "large batch", "few confident rows"])
+def test_float64_confident_rows_are_accurate_despite_inexact_shifts(layout):
+    """The tiny losses and largest log-probabilities of float64 confident rows are within 2 eps
+    of mpmath even where o_k - o_c rounds (fl(o_k - o_c) alone: up to 150 eps off here), on
+    each path: a small call, a batch of confident rows, a batch where they are one in eight."""
+    x, labels = _rows_with_inexact_shifts(64, 8, seed=3)
+    exact = _exact_confident_losses(x, labels)
+    picked = list(range(64)) if layout != "one row" else [0, 1, 2, 3]
+    if layout == "few confident rows":  # the other rows: ordinary logits, p_c well below 1/4
+        g = torch.Generator().manual_seed(4)
+        plain = torch.randn(7 * 64, 8, generator=g, dtype=torch.float64)
+        x = torch.cat([x, plain])
+        labels = torch.cat([labels, torch.randint(8, (7 * 64,), generator=g)])
+    calls = (
+        [(x[i : i + 1], labels[i : i + 1], [i]) for i in picked]
+        if layout == "one row"
+        else [(x, labels, picked)]
+    )
+    eps = torch.finfo(torch.float64).eps
+    for logits, targets, where in calls:
+        losses = cross_entropy(logits, targets, reduction="none")
+        top = log_softmax(logits).gather(1, targets.unsqueeze(1)).squeeze(1)
+        for j, i in enumerate(where):
+            want = exact[i]
+            assert abs(losses[j].item() - want) <= 2 * eps * want, (layout, i, "loss")
+            assert abs(-top[j].item() - want) <= 2 * eps * want, (layout, i, "log_softmax")
+
+
 def test_masked_logits_and_zero_probabilities_give_no_nan():
     x = torch.tensor([[0.0, float("-inf"), 1.0]], dtype=torch.float64, requires_grad=True)
     y = torch.tensor([[0.25, 0.0, 0.75]], dtype=torch.float64)

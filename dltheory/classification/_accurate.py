@@ -57,7 +57,59 @@ def _put(x: torch.Tensor, where: tuple[torch.Tensor, ...], values: torch.Tensor)
     return x.index_put_(where, values)
 
 
-def _top_and_rest(p: torch.Tensor) -> tuple[torch.Tensor | None, torch.Tensor, torch.Tensor]:
+_BLOCK = 1 << 17  # entries per block of the shift corrections: cache-sized temporaries
+
+
+def _rounding_of_shifts(x: torch.Tensor, shift: torch.Tensor) -> torch.Tensor:
+    r"""``lo`` with :math:`\mathrm{fl}(o_k - m) + \text{lo}_k = o_k - m` exactly (Knuth's
+    TwoSum), 0 where an operand is not finite: two temporaries, the rest in place."""
+    lo = x - shift
+    back = lo - x  # the shift as it entered the rounded difference, negated
+    lo.sub_(back)
+    torch.sub(x, lo, out=lo)
+    return lo.sub_(back.add_(shift)).nan_to_num_(0.0, 0.0, 0.0)
+
+
+def _weighted_rounding(x: torch.Tensor, shift: torch.Tensor, w: torch.Tensor, dim: int):
+    """:func:`shift_corrections` of one block."""
+    return _rounding_of_shifts(x, shift).mul_(w).sum(dim)
+
+
+def shift_corrections(
+    x: torch.Tensor, shift: torch.Tensor, weights: torch.Tensor, dim: int
+) -> torch.Tensor:
+    r""":math:`\sum_k w_k \text{lo}_k` along ``dim``, with :math:`\text{lo}_k` the rounding
+    error of the shift: :math:`\mathrm{fl}(o_k - m) + \text{lo}_k = o_k - m` exactly (Knuth's
+    TwoSum, six operations and no condition on the magnitudes; 0 where an operand is not
+    finite). ``shift`` has size 1 along ``dim``; ``weights`` is shaped as ``x``. No graph.
+
+    :math:`e^{\mathrm{fl}(o_k - m)}` carries the relative error :math:`\text{lo}_k`, up to
+    :math:`|o_k - m|\,\varepsilon/2` (four eps at a shift of 12, 150 at 600); a sum of such
+    terms whose weight lies on a few of them keeps it, where
+    :math:`\sum_k e_k + \sum_k e_k \text{lo}_k` does not. The work goes in blocks of rows
+    whose temporaries stay in cache (a float64 temporary of the size of a 4096 x 1000 batch
+    is a fresh mapping of memory at every call, slower than the arithmetic)."""
+    with torch.no_grad():
+        if x.dim() < 2 or dim == 0 or x.numel() <= _BLOCK:
+            return _weighted_rounding(x, shift, weights, dim)
+        rows = max(1, _BLOCK // x[0].numel())
+        parts = [
+            _weighted_rounding(x[i : i + rows], shift[i : i + rows], weights[i : i + rows], dim)
+            for i in range(0, x.shape[0], rows)
+        ]
+        return torch.cat(parts)
+
+
+def _exact_shifts(x: torch.Tensor) -> bool:
+    """Whether the sums of shifted exponentials of ``x`` take :func:`shift_corrections`: in
+    float64, where no wider type is at hand (float32 small calls are computed in float64,
+    whose shifts of float32 values are exact; float32 batches keep the fused kernel's)."""
+    return x.dtype == torch.float64
+
+
+def _top_and_rest(
+    p: torch.Tensor, logits: torch.Tensor | None = None
+) -> tuple[torch.Tensor | None, torch.Tensor, torch.Tensor]:
     r"""For softmax rows ``p`` (2-D) whose largest entry :math:`p_c` may be above
     :math:`\frac12`: ``(found, cols, rest)``, with ``found`` the rows where it is (``None``
     for all of them), ``cols`` their :math:`c` and ``rest``
@@ -68,8 +120,9 @@ def _top_and_rest(p: torch.Tensor) -> tuple[torch.Tensor | None, torch.Tensor, t
     so each term keeps the accuracy of its exponential. The rows' entries above
     :math:`\frac12 + 2^{-20}` are taken (at most one a row, whatever the softmax's rounding);
     a row whose largest entry lies within that margin of :math:`\frac12` is left out, its
-    :math:`\log p_c \approx \log\frac12` being accurate already. ``p`` is overwritten
-    unless autograd tracks it."""
+    :math:`\log p_c \approx \log\frac12` being accurate already. With ``logits`` (the rows
+    ``p`` is the softmax of) each term is corrected for the rounding of its shift
+    (:func:`shift_corrections`). ``p`` is overwritten unless autograd tracks it."""
     top = F.threshold(p, _TOP, 0.0)  # p_c where p_c > 1/2 + 2^-20, 0 elsewhere
     pc = top.amax(-1)
     size = p.shape[-1]
@@ -84,6 +137,8 @@ def _top_and_rest(p: torch.Tensor) -> tuple[torch.Tensor | None, torch.Tensor, t
         found = None if bool(positive.all()) else positive.nonzero().squeeze(-1)
     others = p.scatter(-1, cols, 0.0) if p.requires_grad else p.scatter_(-1, cols, 0.0)
     rest, cols = others.sum(-1), cols.squeeze(-1)
+    if logits is not None:  # the shifts' rounding: sum_k p_k (1 + lo_k), lo_c = 0
+        rest = rest + shift_corrections(logits, logits.amax(-1, keepdim=True), others, -1)
     if found is not None:  # left-out rows divide by 0: no inf in a gradient to multiply by 0
         rest, pc, cols = rest[found], pc[found], cols[found]
     return found, cols, rest / pc
@@ -119,7 +174,10 @@ def accurate_log_softmax(x: torch.Tensor, dim: int) -> torch.Tensor:
         near = y.amax(dim, keepdim=True) > _LOG_HALF
         m = x.amax(dim, keepdim=True)
         top = x == m  # in a row with p_max > 1/2 the maximum is unique and others' e < 1
-        rest = torch.exp(x - m).masked_fill(top, 0.0).sum(dim, keepdim=True)
+        e = torch.exp(x - m).masked_fill(top, 0.0)
+        rest = e.sum(dim, keepdim=True)
+        if _exact_shifts(x):
+            rest = rest + shift_corrections(x, m, e, dim).unsqueeze(dim)
         return torch.where(top & near, -torch.log1p(rest), y)
     moved = x.movedim(dim, -1)
     # amax: far cheaper than max with indices
@@ -132,7 +190,7 @@ def accurate_log_softmax(x: torch.Tensor, dim: int) -> torch.Tensor:
         sel = flat if where.numel() == near.numel() else flat.index_select(0, where)
     else:  # the confident rows alone, not a copy of the whole tensor first
         sel = moved[torch.unravel_index(where, moved.shape[:-1])]
-    found, cols, rest = _top_and_rest(torch.softmax(sel, -1))
+    found, cols, rest = _top_and_rest(torch.softmax(sel, -1), sel if _exact_shifts(sel) else None)
     if found is not None:
         where = where[found]
     rows = (where,) if moved.dim() == 2 else torch.unravel_index(where, moved.shape[:-1])
@@ -179,7 +237,10 @@ def _relative_losses(x: torch.Tensor, index: torch.Tensor, cdim: int) -> torch.T
     c = index.unsqueeze(cdim)
     chosen = x.gather(cdim, c)
     others = torch.sub(x, chosen).exp_().scatter_(cdim, c, 0.0)
-    loss = torch.log1p(others.sum(cdim))
+    rest = others.sum(cdim)
+    if _exact_shifts(x):
+        rest = rest + shift_corrections(x, chosen, others, cdim)
+    loss = torch.log1p(rest)
     if not has_values(x) or loss.numel() == 0:
         return loss
     # an infinite or NaN target logit leaves nothing to shift by (and a single class no sum)
@@ -187,6 +248,22 @@ def _relative_losses(x: torch.Tensor, index: torch.Tensor, cdim: int) -> torch.T
     if bool(overflow.any()):
         loss = torch.where(overflow, F.cross_entropy(x, index, reduction="none"), loss)
     return loss
+
+
+def _corrected(
+    q: torch.Tensor, others: torch.Tensor, x: torch.Tensor, c: torch.Tensor, cdim: int
+) -> torch.Tensor:
+    r""":math:`q = \sum_{k \ne c} p_k` as the softmax's terms would sum without the rounding
+    of their shifts :math:`o_k - m` (:func:`shift_corrections`, :math:`\text{lo}_k`):
+    :math:`\sum_{k \ne c} p_k (1 + \text{lo}_k) / (1 + \text{lo}_c)` to first order, so
+    that over :math:`p_c` it is :math:`\sum_{k \ne c} e^{o_k - o_c}`; ``q`` itself unless
+    :func:`_exact_shifts`. ``others`` holds the :math:`p_k` with :math:`p_c` set to 0."""
+    if not _exact_shifts(x):
+        return q
+    m = x.amax(cdim, keepdim=True)
+    with torch.no_grad():  # the rounding of the target's own shift o_c - m
+        lo_c = _rounding_of_shifts(x.gather(cdim, c), m).squeeze(cdim)
+    return (q + shift_corrections(x, m, others, cdim)).sub_(q * lo_c)
 
 
 def softmax_losses(
@@ -215,10 +292,12 @@ def softmax_losses(
     near = pc > 0.25
     rows = near.nonzero().squeeze(-1) if x.dim() == 2 else None
     if rows is None or 4 * rows.numel() > near.numel():  # the sums of every row
-        rest = probs.scatter_(cdim, c, 0.0).sum(cdim).div_(pc)
-        losses = torch.where(near, torch.log1p(rest), losses)
+        others = probs.scatter_(cdim, c, 0.0)
+        rest = _corrected(others.sum(cdim), others, x, c, cdim)
+        losses = torch.where(near, torch.log1p(rest.div_(pc)), losses)
     elif rows.numel():  # those of the few rows where p_c > 1/4
-        q = probs.index_select(0, rows).scatter_(1, c[rows], 0.0).sum(1)
+        others = probs.index_select(0, rows).scatter_(1, c[rows], 0.0)
+        q = _corrected(others.sum(1), others, x.index_select(0, rows), c[rows], 1)
         losses.index_put_((rows,), torch.log1p(q.div_(pc[rows])))
     bad = ~(pc >= torch.finfo(x.dtype).tiny)
     if losses.numel() and bool(bad.any()):
