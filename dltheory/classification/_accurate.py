@@ -62,17 +62,17 @@ _BLOCK = 1 << 17  # entries per block of the shift corrections: cache-sized temp
 
 def _rounding_of_shifts(x: torch.Tensor, shift: torch.Tensor) -> torch.Tensor:
     r"""``lo`` with :math:`\mathrm{fl}(o_k - m) + \text{lo}_k = o_k - m` exactly (Knuth's
-    TwoSum), 0 where an operand is not finite: two temporaries, the rest in place."""
+    TwoSum; NaN where an operand is not finite): two temporaries, the rest in place."""
     lo = x - shift
     back = lo - x  # the shift as it entered the rounded difference, negated
     lo.sub_(back)
     torch.sub(x, lo, out=lo)
-    return lo.sub_(back.add_(shift)).nan_to_num_(0.0, 0.0, 0.0)
+    return lo.sub_(back.add_(shift))
 
 
 def _weighted_rounding(x: torch.Tensor, shift: torch.Tensor, w: torch.Tensor, dim: int):
     """:func:`shift_corrections` of one block."""
-    return _rounding_of_shifts(x, shift).mul_(w).sum(dim)
+    return _rounding_of_shifts(x, shift).mul_(w).nan_to_num_(0.0, 0.0, 0.0).sum(dim)
 
 
 def shift_corrections(
@@ -80,8 +80,9 @@ def shift_corrections(
 ) -> torch.Tensor:
     r""":math:`\sum_k w_k \text{lo}_k` along ``dim``, with :math:`\text{lo}_k` the rounding
     error of the shift: :math:`\mathrm{fl}(o_k - m) + \text{lo}_k = o_k - m` exactly (Knuth's
-    TwoSum, six operations and no condition on the magnitudes; 0 where an operand is not
-    finite). ``shift`` has size 1 along ``dim``; ``weights`` is shaped as ``x``. No graph.
+    TwoSum, six operations and no condition on the magnitudes); a term whose logit, shift or
+    weight is not finite adds 0, the sum it spoils being left to the caller's policy.
+    ``shift`` has size 1 along ``dim``; ``weights`` is shaped as ``x``. No graph.
 
     :math:`e^{\mathrm{fl}(o_k - m)}` carries the relative error :math:`\text{lo}_k`, up to
     :math:`|o_k - m|\,\varepsilon/2` (four eps at a shift of 12, 150 at 600); a sum of such
@@ -262,7 +263,7 @@ def _corrected(
         return q
     m = x.amax(cdim, keepdim=True)
     with torch.no_grad():  # the rounding of the target's own shift o_c - m
-        lo_c = _rounding_of_shifts(x.gather(cdim, c), m).squeeze(cdim)
+        lo_c = _rounding_of_shifts(x.gather(cdim, c), m).nan_to_num_(0.0, 0.0, 0.0).squeeze(cdim)
     return (q + shift_corrections(x, m, others, cdim)).sub_(q * lo_c)
 
 
