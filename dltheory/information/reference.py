@@ -123,8 +123,9 @@ def _joint(joint: torch.Tensor, validate: bool) -> None:
             f"joint must have at least 2 dimensions (X along dim -2, Y along dim -1), "
             f"got shape {tuple(joint.shape)}"
         )
-    for dim in (-2, -1):
-        normalize_dim("joint", joint, dim)
+    if 0 in joint.shape[-2:]:  # the message of normalize_dim; a small call counts its checks
+        for dim in (-2, -1):
+            normalize_dim("joint", joint, dim)
 
 
 def _small_or_checked_joint(
