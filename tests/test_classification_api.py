@@ -161,17 +161,21 @@ def _exact_confident_losses(x, labels):
         return out
 
 
-@pytest.mark.parametrize("layout", ["one row", "large batch", "few confident rows"])
+@pytest.mark.parametrize("layout", ["one row", "large batch", "few confident rows", "blocks"])
 def test_float64_confident_rows_are_accurate_despite_inexact_shifts(layout):
     """The tiny losses and largest log-probabilities of float64 confident rows are within 2 eps
     of mpmath even where o_k - o_c rounds (fl(o_k - o_c) alone: up to 150 eps off here), on
-    each path: a small call, a batch of confident rows, a batch where they are one in eight."""
-    x, labels = _rows_with_inexact_shifts(64, 8, seed=3)
+    each path: a small call, a batch of confident rows, a batch where they are one in eight,
+    and a batch large enough for the corrections to go in blocks of rows (the rows repeated)."""
+    x, labels = _rows_with_inexact_shifts(256, 8, seed=3)  # 2,048 entries: a large call
     exact = _exact_confident_losses(x, labels)
-    picked = list(range(64)) if layout != "one row" else [0, 1, 2, 3]
-    if layout == "few confident rows":  # the other rows: ordinary logits, p_c well below 1/4
+    if layout == "blocks":  # 163,840 entries, above shift_corrections' block of 131,072
+        x, labels, exact = x.repeat(80, 1), labels.repeat(80), exact * 80
+    picked = list(range({"one row": 4, "few confident rows": 64}.get(layout, len(x))))
+    if layout == "few confident rows":  # the other rows: p_c near 1/8, far below 1/4
+        x, labels = x[:64], labels[:64]
         g = torch.Generator().manual_seed(4)
-        plain = torch.randn(7 * 64, 8, generator=g, dtype=torch.float64)
+        plain = 0.3 * torch.randn(7 * 64, 8, generator=g, dtype=torch.float64)
         x = torch.cat([x, plain])
         labels = torch.cat([labels, torch.randint(8, (7 * 64,), generator=g)])
     calls = (

@@ -251,20 +251,17 @@ def _relative_losses(x: torch.Tensor, index: torch.Tensor, cdim: int) -> torch.T
     return loss
 
 
-def _corrected(
-    q: torch.Tensor, others: torch.Tensor, x: torch.Tensor, c: torch.Tensor, cdim: int
-) -> torch.Tensor:
+def _corrected(q: torch.Tensor, others: torch.Tensor, x: torch.Tensor, cdim: int) -> torch.Tensor:
     r""":math:`q = \sum_{k \ne c} p_k` as the softmax's terms would sum without the rounding
     of their shifts :math:`o_k - m` (:func:`shift_corrections`, :math:`\text{lo}_k`):
-    :math:`\sum_{k \ne c} p_k (1 + \text{lo}_k) / (1 + \text{lo}_c)` to first order, so
-    that over :math:`p_c` it is :math:`\sum_{k \ne c} e^{o_k - o_c}`; ``q`` itself unless
-    :func:`_exact_shifts`. ``others`` holds the :math:`p_k` with :math:`p_c` set to 0."""
+    :math:`\sum_{k \ne c} p_k (1 + \text{lo}_k)`; ``q`` itself unless :func:`_exact_shifts`.
+    ``others`` holds the :math:`p_k` with :math:`p_c` set to 0. The target's own shift needs
+    none: :math:`p_c > \frac14` puts :math:`o_c - m` above :math:`-\log 4`, where it rounds
+    by at most :math:`2^{-53}`, and where :math:`o_c < m` the loss is at least
+    :math:`\log 2`, so that costs it under 0.4 eps."""
     if not _exact_shifts(x):
         return q
-    m = x.amax(cdim, keepdim=True)
-    with torch.no_grad():  # the rounding of the target's own shift o_c - m
-        lo_c = _rounding_of_shifts(x.gather(cdim, c), m).nan_to_num_(0.0, 0.0, 0.0).squeeze(cdim)
-    return (q + shift_corrections(x, m, others, cdim)).sub_(q * lo_c)
+    return q + shift_corrections(x, x.amax(cdim, keepdim=True), others, cdim)
 
 
 def softmax_losses(
@@ -294,11 +291,11 @@ def softmax_losses(
     rows = near.nonzero().squeeze(-1) if x.dim() == 2 else None
     if rows is None or 4 * rows.numel() > near.numel():  # the sums of every row
         others = probs.scatter_(cdim, c, 0.0)
-        rest = _corrected(others.sum(cdim), others, x, c, cdim)
+        rest = _corrected(others.sum(cdim), others, x, cdim)
         losses = torch.where(near, torch.log1p(rest.div_(pc)), losses)
     elif rows.numel():  # those of the few rows where p_c > 1/4
         others = probs.index_select(0, rows).scatter_(1, c[rows], 0.0)
-        q = _corrected(others.sum(1), others, x.index_select(0, rows), c[rows], 1)
+        q = _corrected(others.sum(1), others, x.index_select(0, rows), 1)
         losses.index_put_((rows,), torch.log1p(q.div_(pc[rows])))
     bad = ~(pc >= torch.finfo(x.dtype).tiny)
     if losses.numel() and bool(bad.any()):
