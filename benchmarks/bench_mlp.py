@@ -46,12 +46,15 @@ _WHY_BACKWARD = {
     "relu": "an autograd.Function whose backward multiplies by sign(relu(x)), so a NaN input "
     "gets a NaN gradient (the built-in's threshold_backward gives 0); two passes and the "
     "Function's call where the built-in fuses one",
-    "tanh": "the derivative 4e/(1 + e)^2 with e = e^{-2|x|}, relatively accurate where tanh(x) "
-    "rounds to +-1 (autograd of torch.tanh: 8.4e6 eps in float32, accuracy table); five "
-    "elementwise passes where the built-in fuses one",
-    "sigmoid": "the derivative as e^{-x} sigma(x)^2 from the forward pass's e^{-x}: relatively "
-    "accurate where sigma(x) rounds to 1 (autograd of torch.sigmoid: 4.5e15 eps there, see the "
-    "accuracy table); four elementwise passes where the built-in fuses one",
+    "tanh": "the derivative 4 t (1 - t) with t = sigma(-2|x|) (the fused sigmoid backward on "
+    "t), relatively accurate where tanh(x) rounds to +-1 (autograd of torch.tanh: 8.4e6 eps in "
+    "float32, accuracy table); the largest |x| (a reduction and a host read), where e^{2|x|} "
+    "could overflow, and t: four passes besides the built-in's one",
+    "sigmoid": "the derivative as t (1 - t) with t = sigma(-|x|) (the fused sigmoid backward "
+    "on t, not on sigma(x)): relatively accurate where sigma(x) rounds to 1 (autograd of "
+    "torch.sigmoid: 4.5e15 eps there, see the accuracy table); besides the built-in's two "
+    "passes, the forward's smallest x (where e^{-x} overflows), the backward's largest |x| and "
+    "t: a second exponential and three memory passes",
 }
 
 

@@ -11,7 +11,7 @@ import pytest
 import torch
 import torch.nn.functional as F
 
-from dltheory.core.tolerances import FLOAT_DTYPES, assert_close
+from dltheory.core.tolerances import FLOAT_DTYPES, assert_accurate, assert_close
 from dltheory.mlp import (
     MLPGradients,
     dropout,
@@ -139,6 +139,21 @@ def test_nan_and_infinity_policies():
     assert (dropped == 0).any()  # dropped entries are exactly 0, inf and NaN included
     kept = dropped != 0
     assert torch.equal(dropped[kept].isnan(), many[kept].isnan())
+
+
+def test_a_nan_elsewhere_does_not_cost_the_subnormal_tails():
+    """sigma(-95), sigma'(+-95) and tanh'(46) are subnormal in float32 (e^-95, 4 e^-92): kept,
+    whether or not another entry is NaN (a NaN reduction must not switch the tails off)."""
+    tails = [95.0, -95.0, 46.0]
+    for values in (tails, [math.nan, *tails]):
+        x = torch.tensor(values, requires_grad=True)
+        sigmoid(x).sum().backward()
+        grad_sigmoid, x.grad = x.grad[-3:-1], None
+        tanh(x).sum().backward()
+        # float64 exp of these arguments is far more accurate than a float32 subnormal
+        assert_accurate(sigmoid(x.detach())[-2], math.exp(-95.0))
+        assert_accurate(grad_sigmoid, [math.exp(-95.0)] * 2)
+        assert_accurate(x.grad[-1], 4 * math.exp(-92.0))
 
 
 def test_relu_gradient_at_zero_is_the_left_derivative():

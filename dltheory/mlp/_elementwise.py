@@ -49,37 +49,52 @@ def _far_left(w: torch.Tensor) -> torch.Tensor | None:
     r"""Where :math:`e^{-x}` overflows (``None`` if nowhere): there :math:`\sigma(x) \approx
     \sigma'(x) \approx e^x`, to within a factor :math:`1 + e^x`."""
     low = -math.log(torch.finfo(w.dtype).max)
-    if w.numel() and has_values(w) and float(w.amin()) < low:
+    if w.numel() and has_values(w) and not float(w.amin()) >= low:  # NaN: look entrywise
         return w < low
     return None
 
 
 def _sigmoid_value(w: torch.Tensor) -> tuple[torch.Tensor, tuple[torch.Tensor, ...]]:
-    r""":math:`\sigma(w)` and, for the backward pass, :math:`(u, \sigma)` with :math:`u =
-    e^{-w}`: then :math:`\sigma' = u\sigma^2`, to a few ulps, without another exponential."""
-    u = w.neg().exp_()
-    y = u.add(1).reciprocal_()  # 1 / (1 + e^{-x}): a few ulps wherever finite
-    far = _far_left(w)
-    if far is not None:  # e^{-x} overflowed and the quotient collapsed to 0: take e^x there
-        y = torch.where(far, torch.exp(w), y)
-    return y, (u, y)
-
-
-def _sigmoid_inference(w: torch.Tensor) -> tuple[torch.Tensor, tuple[torch.Tensor, ...]]:
-    r""":math:`\sigma(w)` when no gradient is recorded: ``torch.sigmoid`` (the same
-    :math:`1/(1 + e^{-w})` in one fused pass) and :math:`e^{w}` where :math:`e^{-w}` overflows
-    (the built-in gives 0 there)."""
+    r""":math:`\sigma(w)`: ``torch.sigmoid`` (:math:`1/(1 + e^{-w})` in one fused pass, a few
+    ulps wherever :math:`e^{-w}` is finite) and :math:`e^{w}` where :math:`e^{-w}` overflows
+    (the built-in gives 0 there). The backward pass needs nothing but :math:`w`."""
     y = torch.sigmoid(w)
     far = _far_left(w)
     return (y if far is None else torch.where(far, torch.exp(w), y)), ()
 
 
-def _sigmoid_slope(w: torch.Tensor, u: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
-    # e^{-x} / (1 + e^{-x})^2; near x = 0 the rounded product can exceed the exact maximum
-    # 1/4 by an ulp (x = 2^-52 gives 0.25 + 2^-54), so it is capped there
-    slope = u.mul(y).mul_(y).clamp_(max=0.25)
-    far = _far_left(w)
-    return slope if far is None else torch.where(far, y, slope)
+def _small_side(w: torch.Tensor, scale: float) -> tuple[torch.Tensor, torch.Tensor | None]:
+    r"""``(t, far)``: :math:`t = \sigma(-s|w|) \in (0, \frac12]` with ``scale`` :math:`s`,
+    relatively accurate (no :math:`1 - \sigma` of a value near 1), and where
+    :math:`s|w|` exceeds the log of the largest float (``None`` if nowhere), the mask of the
+    entries where ``torch.sigmoid`` would give 0 instead of the subnormal
+    :math:`e^{-s|w|}`."""
+    a = w.abs()
+    far, high = None, math.log(torch.finfo(w.dtype).max) / scale
+    if a.numel() and has_values(a) and not float(a.amax()) <= high:  # NaN: look entrywise
+        far = a > high
+    return a.mul_(-scale).sigmoid_(), far
+
+
+def _sigmoid_gradient(w: torch.Tensor, grad: torch.Tensor) -> torch.Tensor:
+    r"""``grad`` times :math:`\sigma'(w) = t (1 - t)`, :math:`t = \sigma(-|w|)` (the
+    derivative is even): ``torch``'s fused ``sigmoid_backward`` on :math:`t` rather than on
+    :math:`\sigma(w)`, whose :math:`1 - \sigma` loses every digit where :math:`\sigma(w)`
+    rounds to 1. :math:`t \le \frac12` makes :math:`1 - t` exact or within half an ulp, and
+    the product at most :math:`\frac14`; where :math:`e^{|w|}` overflows,
+    :math:`\sigma' = e^{-|w|}` to within a factor :math:`1 + e^{-|w|}`."""
+    t, far = _small_side(w, 1.0)
+    out = torch.ops.aten.sigmoid_backward(grad, t)
+    return out if far is None else torch.where(far, grad * torch.exp(-w.abs()), out)
+
+
+def _tanh_gradient(w: torch.Tensor, grad: torch.Tensor) -> torch.Tensor:
+    r"""``grad`` times :math:`\tanh'(w) = 1 - \tanh^2 w = 4 t (1 - t)`, :math:`t =
+    \sigma(-2|w|)`: as :func:`_sigmoid_gradient`, and :math:`4 e^{-2|w|}` where
+    :math:`e^{2|w|}` overflows."""
+    t, far = _small_side(w, 2.0)
+    out = torch.ops.aten.sigmoid_backward(grad, t).mul_(4)
+    return out if far is None else torch.where(far, grad * torch.exp(-2 * w.abs()) * 4, out)
 
 
 def _tanh_value(w: torch.Tensor) -> tuple[torch.Tensor, tuple[torch.Tensor, ...]]:
@@ -90,13 +105,13 @@ def _tanh_value(w: torch.Tensor) -> tuple[torch.Tensor, tuple[torch.Tensor, ...]
 
 class _Smooth(torch.autograd.Function):
     """An elementwise function evaluated in the computing dtype and rounded once. Its backward
-    multiplies by the derivative: from what the forward pass kept (``slope``, in place, one
-    new buffer), or, where autograd records the backward (double backward), by the
+    takes ``gradient`` (the incoming gradient times the derivative, from the input and what
+    the forward pass kept), or, where autograd records the backward (double backward), the
     differentiable formula ``derivative`` of the input."""
 
     @staticmethod
-    def forward(ctx, x: torch.Tensor, value, slope, derivative):
-        ctx.slope, ctx.derivative = slope, derivative
+    def forward(ctx, x: torch.Tensor, value, gradient, derivative):
+        ctx.gradient, ctx.derivative = gradient, derivative
         y, kept = value(x.to(opmath_dtype(x.dtype)))
         ctx.save_for_backward(x, *kept)
         return y.to(x.dtype)
@@ -107,7 +122,7 @@ class _Smooth(torch.autograd.Function):
         w = x.to(opmath_dtype(x.dtype))
         if _recorded(x) or _recorded(grad):
             return (grad.to(w.dtype) * ctx.derivative(w)).to(x.dtype), None, None, None
-        return ctx.slope(w, *kept).mul_(grad).to(x.dtype), None, None, None
+        return ctx.gradient(w, grad.to(w.dtype), *kept).to(x.dtype), None, None, None
 
 
 def _without_graph(x: torch.Tensor, value) -> torch.Tensor:
@@ -118,11 +133,11 @@ def _without_graph(x: torch.Tensor, value) -> torch.Tensor:
 
 def _sigmoid(x: torch.Tensor) -> torch.Tensor:
     if not (x.requires_grad and torch.is_grad_enabled()):
-        return _without_graph(x, _sigmoid_inference)
-    return _Smooth.apply(x, _sigmoid_value, _sigmoid_slope, _sigmoid_derivative)
+        return _without_graph(x, _sigmoid_value)
+    return _Smooth.apply(x, _sigmoid_value, _sigmoid_gradient, _sigmoid_derivative)
 
 
 def _tanh(x: torch.Tensor) -> torch.Tensor:
     if not (x.requires_grad and torch.is_grad_enabled()):
         return _without_graph(x, _tanh_value)
-    return _Smooth.apply(x, _tanh_value, _tanh_derivative, _tanh_derivative)
+    return _Smooth.apply(x, _tanh_value, _tanh_gradient, _tanh_derivative)

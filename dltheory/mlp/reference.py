@@ -105,14 +105,14 @@ def sigmoid(input: torch.Tensor) -> torch.Tensor:
 
     .. math:: \sigma(x) = \frac{1}{1 + \exp(-x)}
 
-    evaluated as written (a few ulps wherever :math:`e^{-x}` is finite; ``torch.sigmoid``
-    when no gradient is recorded), and as :math:`e^{x}` (equal to within a factor
-    :math:`1 + e^{x}`) where :math:`e^{-x}` would overflow, so the tiny values far left of 0
-    are not lost (``torch.sigmoid`` gives 0 there). The gradient is
-    :math:`\sigma'(x) = \sigma(x)(1 - \sigma(x))`, evaluated as :math:`e^{-x}\sigma(x)^2`
-    from the forward pass's :math:`e^{-x}` (and as :math:`e^x` where that overflowed), so that
-    it keeps its relative accuracy where :math:`\sigma(x)` rounds to 1; under double backward
-    as :math:`e^{-|x|} / (1 + e^{-|x|})^2`.
+    evaluated as written (``torch.sigmoid``, a few ulps wherever :math:`e^{-x}` is finite),
+    and as :math:`e^{x}` (equal to within a factor :math:`1 + e^{x}`) where :math:`e^{-x}`
+    would overflow, so the tiny values far left of 0 are not lost (``torch.sigmoid`` gives 0
+    there). The gradient :math:`\sigma'(x) = \sigma(x)(1 - \sigma(x))` is evaluated as
+    :math:`t(1 - t)` with :math:`t = \sigma(-|x|) \le \frac12` (the derivative is even), by
+    ``torch``'s fused sigmoid backward on :math:`t`, so that it keeps its relative accuracy
+    where :math:`\sigma(x)` rounds to 1, and as :math:`e^{-|x|}` where :math:`e^{|x|}`
+    overflows; under double backward as :math:`e^{-|x|} / (1 + e^{-|x|})^2`.
 
     NaN and inf: NaN gives NaN; :math:`\sigma(+\infty) = 1`, :math:`\sigma(-\infty) = 0`, with
     gradient 0 at both.
@@ -140,10 +140,12 @@ def tanh(input: torch.Tensor) -> torch.Tensor:
     .. math:: \tanh(x) = \frac{1 - \exp(-2x)}{1 + \exp(-2x)}
 
     The value is ``torch.tanh``'s (within an ulp over the whole range). The gradient
-    :math:`1 - \tanh^2 x` is evaluated as :math:`4e/(1 + e)^2` with :math:`e = e^{-2|x|}`,
-    which keeps its relative accuracy where :math:`\tanh x` rounds to :math:`\pm 1` (there
-    :math:`1 - \tanh^2 x` computed from the rounded value is 0, and autograd of
-    ``torch.tanh`` with it).
+    :math:`1 - \tanh^2 x` is evaluated as :math:`4t(1 - t)` with :math:`t = \sigma(-2|x|)`
+    (``torch``'s fused sigmoid backward on :math:`t`; :math:`4e^{-2|x|}` where
+    :math:`e^{2|x|}` overflows), which keeps its relative accuracy where :math:`\tanh x`
+    rounds to :math:`\pm 1` (there :math:`1 - \tanh^2 x` computed from the rounded value is
+    0, and autograd of ``torch.tanh`` with it); under double backward as
+    :math:`4e/(1 + e)^2` with :math:`e = e^{-2|x|}`.
 
     NaN and inf: NaN gives NaN; :math:`\tanh(\pm\infty) = \pm 1` with gradient 0; the sign of
     zero is kept.

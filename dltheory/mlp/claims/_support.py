@@ -40,11 +40,12 @@ def hoeffding_halfwidth(span: float, samples: int, alpha: float = ALPHA) -> floa
 def extremes(dtype: torch.dtype) -> torch.Tensor:
     """Float64 values across ``dtype``'s range, exactly representable in it: zeros of both
     signs, the smallest subnormal and normal numbers, values where the activations change
-    regime, and the largest finite numbers."""
+    regime (46 and 360: tanh' = 4 e^{-2|x|} is subnormal in float32 and float64, where
+    e^{2|x|} has overflowed), and the largest finite numbers."""
     info = torch.finfo(dtype)
     smallest = info.tiny * info.eps  # the smallest subnormal
-    magnitudes = [0.0, smallest, info.tiny, 1e-3, 0.1, 0.5, 1.0, 3.0, 9.0, 20.0, 40.0, 90.0]
-    magnitudes += [750.0, 1e4, info.max]
+    magnitudes = [0.0, smallest, info.tiny, 1e-3, 0.1, 0.5, 1.0, 3.0, 9.0, 20.0, 40.0, 46.0]
+    magnitudes += [90.0, 360.0, 750.0, 1e4, info.max]
     values = torch.tensor([m for v in magnitudes for m in (v, -v)], dtype=torch.float64)
     return values.to(dtype).to(torch.float64)  # rounded to dtype, read back exactly
 
