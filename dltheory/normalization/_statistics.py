@@ -161,10 +161,12 @@ def _centered_layer_norm(
     eps: float,
     t: torch.dtype,
 ) -> torch.Tensor | None:
-    r"""Layer normalization of the rows of ``x2`` (computed in ``t``) by centering each row on
-    its rounded mean :math:`\tilde\mu` and handing the deviations :math:`d = x - \tilde\mu`
-    to the fused ``torch.native_layer_norm``; ``None`` where that kernel's statistics are not
-    finite (a sum or a square overflowed, or the row holds NaN or inf).
+    r"""Layer normalization of the rows of ``x2`` (computed in ``t``): by the fused
+    ``torch.native_layer_norm`` for the rows whose mean lies within their spread
+    (:math:`|\mu| / \sigma \le 1`, read from the kernel's own statistics), the others by
+    centering them on their rounded mean :math:`\tilde\mu` and handing the deviations
+    :math:`d = x - \tilde\mu` to that kernel; ``None`` where its statistics are not finite
+    (a sum or a square overflowed, or a row holds NaN or inf).
 
     This is the corrected two-pass algorithm of :func:`_standardize` with its second pass
     fused: the deviations are exact where the mean is far above the spread (Sterbenz), so
@@ -175,13 +177,22 @@ def _centered_layer_norm(
     |\mu| / \sigma` (4.6e5 eps at mean 1e6 x spread). Layer normalization is unchanged by
     a shift of the row, so :math:`\tilde\mu` is a constant for autograd (detached): the
     kernel's fused backward, and its double backward, are those of the function itself."""
-    rounded_mean = x2.detach().sum(dim=1, keepdim=True, dtype=t).div_(size)
-    d = x2 - rounded_mean  # in t: a float16/bfloat16 x is promoted in the same pass
     # the kernel's affine step is vectorized only when it has both weight and bias
     w = torch.ones(size, dtype=t, device=x2.device) if gamma is None else gamma
     b = torch.zeros(size, dtype=t, device=x2.device) if beta is None else beta
+    direct, mean, r = torch.native_layer_norm(x2.to(t), (size,), w, b, eps)
+    if not has_values(direct):
+        return direct
+    # a row whose mean lies within its spread (finite statistics): the kernel's rounding of
+    # the mean costs at most about eps/2 of each output, and its result stands; decided row
+    # by row, so that no row's result depends on the others in the batch
+    within = (mean.abs().mul_(r) <= 1) & (r > 0)
+    if bool(within.all()):
+        return direct
+    rounded_mean = x2.detach().sum(dim=1, keepdim=True, dtype=t).div_(size)
+    d = x2 - rounded_mean  # in t: a float16/bfloat16 x is promoted in the same pass
     out, delta, r = torch.native_layer_norm(d, (size,), w, b, eps)
     # r = 0 where the variance overflowed; NaN where delta is
-    if has_values(out) and not bool((delta.mul(0.0).add_(r) > 0).all()):
+    if not bool((delta.mul(0.0).add_(r) > 0).all()):
         return None
-    return out
+    return torch.where(within, direct, out)

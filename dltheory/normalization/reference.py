@@ -241,13 +241,15 @@ def layer_norm(
     Unlike :func:`batch_norm` it uses no other example of the batch, so training and
     evaluation agree and a batch of one is fine.
 
-    Each row is centered on its rounded mean and the deviations handed to the fused
-    ``torch.native_layer_norm``: they are exact, and their mean (the rounding error of the
-    first) is small against their spread, so its one-pass statistics are accurate and every
-    output is within a few eps of itself even where the mean is far above the spread (where
-    the built-in on :math:`\mathbf{x}` is off by about :math:`\varepsilon|\mu|/\sigma`).
+    The fused ``torch.native_layer_norm`` computes each row whose mean lies within its
+    spread (:math:`|\mu| \le \sigma`, from the kernel's own statistics); there its rounding
+    of the mean costs at most about half an eps of each output. A row whose mean lies farther
+    above its spread, where the kernel on :math:`\mathbf{x}` is off by about
+    :math:`\varepsilon|\mu|/\sigma`, is centered on its rounded mean and the deviations
+    handed to the kernel instead: they are exact, and their mean (the rounding error of the
+    first) is small against their spread, so every output is within a few eps of itself.
     The output does not depend on that shift, so the gradient, and the second derivatives,
-    are the kernel's own backward passes.
+    are the kernel's own backward passes; no row's result depends on the other rows.
 
     NaN and inf: a NaN or infinite entry makes its own example's output NaN (every entry of
     that slice); other examples are unaffected. Finite inputs always give finite outputs.
