@@ -5,11 +5,12 @@ from __future__ import annotations
 
 import doctest
 
+import mpmath
 import pytest
 import torch
 import torch.nn.functional as F
 
-from dltheory.core.tolerances import FLOAT_DTYPES, assert_close
+from dltheory.core.tolerances import FLOAT_DTYPES, assert_accurate, assert_close
 from dltheory.normalization import (
     BatchNormOutput,
     batch_norm,
@@ -158,6 +159,35 @@ def test_a_mean_far_above_the_spread_is_corrected(device):
     assert_close(var, rv, dtype=torch.float32)
     rows = x.T.contiguous()
     assert_close(layer_norm(rows, 64), F.layer_norm(rows.double(), (64,)), dtype=torch.float32)
+
+
+def test_layer_norm_rows_whose_variance_is_below_eps_keep_their_relative_accuracy():
+    """A row with spread 1e-6 and mean 1e-3 (|mu| / sigma ~ 600) under eps = 1e-5: its outputs
+    are ~1e-4, and rounding the mean inside the kernel would cost them 400 eps relatively;
+    whether a row's mean lies within its spread is read from sigma, not sqrt(sigma^2 + eps).
+    Checked against mpmath at 60 digits, in eps of each output."""
+    row = [0.0009969, 0.0009987, 0.0010007, 0.0010022, 0.0010019, 0.0009996]
+    x = torch.tensor([row], dtype=torch.float64)
+    with mpmath.workdps(60):
+        v = [mpmath.mpf(a) for a in row]
+        mu = sum(v) / 6
+        r = 1 / mpmath.sqrt(sum((a - mu) ** 2 for a in v) / 6 + mpmath.mpf(1e-5))
+        exact = [float((a - mu) * r) for a in v]
+    assert_accurate(layer_norm(x, 6, eps=1e-5)[0], exact)
+
+
+def test_layer_norm_of_a_row_does_not_depend_on_the_other_rows():
+    """Beside a NaN row, an overflowing row or a row whose mean is far above its spread (each
+    taking another path), a row's result is bit for bit its result alone."""
+    g = torch.Generator().manual_seed(5)
+    plain = torch.randn(3, 8, generator=g, dtype=torch.float64)
+    alone = layer_norm(plain, 8)
+    for other in (
+        torch.full((1, 8), float("nan"), dtype=torch.float64),
+        torch.tensor([[1e308, -1e308] * 4], dtype=torch.float64),
+        1e6 + torch.randn(1, 8, generator=g, dtype=torch.float64),
+    ):
+        assert torch.equal(layer_norm(torch.cat([plain, other]), 8)[:3], alone)
 
 
 def test_nan_stays_in_its_channel_and_example():

@@ -85,7 +85,7 @@ def shift_corrections(
     ``shift`` has size 1 along ``dim``; ``weights`` is shaped as ``x``. No graph.
 
     :math:`e^{\mathrm{fl}(o_k - m)}` carries the relative error :math:`\text{lo}_k`, up to
-    :math:`|o_k - m|\,\varepsilon/2` (four eps at a shift of 12, 150 at 600); a sum of such
+    half an ulp of the shift (four eps at a shift of 12, 256 at 600); a sum of such
     terms whose weight lies on a few of them keeps it, where
     :math:`\sum_k e_k + \sum_k e_k \text{lo}_k` does not. The work goes in blocks of rows
     whose temporaries stay in cache (a float64 temporary of the size of a 4096 x 1000 batch
@@ -103,8 +103,9 @@ def shift_corrections(
 
 def _exact_shifts(x: torch.Tensor) -> bool:
     """Whether the sums of shifted exponentials of ``x`` take :func:`shift_corrections`: in
-    float64, where no wider type is at hand (float32 small calls are computed in float64,
-    whose shifts of float32 values are exact; float32 batches keep the fused kernel's)."""
+    float64, where no wider type is at hand. float32 small calls are computed in float64,
+    where the shift of two float32 values is exact wherever its term is not negligible;
+    float32 batches keep the fused kernel's shifts."""
     return x.dtype == torch.float64
 
 
@@ -172,6 +173,7 @@ def accurate_log_softmax(x: torch.Tensor, dim: int) -> torch.Tensor:
             y64 = torch.log_softmax(x, dim, dtype=torch.float64)
             if _extreme(y64) < -1e-8:
                 return y64.float()
+            return accurate_log_softmax(x.double(), dim).float()  # the fix, in float64
         near = y.amax(dim, keepdim=True) > _LOG_HALF
         m = x.amax(dim, keepdim=True)
         top = x == m  # in a row with p_max > 1/2 the maximum is unique and others' e < 1
@@ -332,6 +334,7 @@ def index_losses_and_probs(
             loss64 = F.cross_entropy(x.double(), index, reduction="none")
             if _extreme(loss64, min) > 1e-8:
                 return loss64.float(), None
+            return _relative_losses(x.double(), index, cdim).float(), None  # in float64
         return _relative_losses(x, index, cdim), None
     if x.dim() == 1:  # one sample: a batch dimension for indexing
         losses, probs = index_losses_and_probs(x.unsqueeze(0), index.unsqueeze(0), 1)

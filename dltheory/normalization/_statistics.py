@@ -160,13 +160,14 @@ def _centered_layer_norm(
     beta: torch.Tensor | None,
     eps: float,
     t: torch.dtype,
-) -> torch.Tensor | None:
+) -> tuple[torch.Tensor, torch.Tensor | None]:
     r"""Layer normalization of the rows of ``x2`` (computed in ``t``): by the fused
     ``torch.native_layer_norm`` for the rows whose mean lies within their spread
     (:math:`|\mu| / \sigma \le 1`, read from the kernel's own statistics), the others by
     centering them on their rounded mean :math:`\tilde\mu` and handing the deviations
-    :math:`d = x - \tilde\mu` to that kernel; ``None`` where its statistics are not finite
-    (a sum or a square overflowed, or a row holds NaN or inf).
+    :math:`d = x - \tilde\mu` to that kernel. Returns ``(out, usable)``: ``usable`` is
+    ``None`` when every row's statistics are finite, else the mask of the rows where they are
+    (elsewhere a sum or a square overflowed, or the row holds NaN or inf).
 
     This is the corrected two-pass algorithm of :func:`_standardize` with its second pass
     fused: the deviations are exact where the mean is far above the spread (Sterbenz), so
@@ -182,17 +183,29 @@ def _centered_layer_norm(
     b = torch.zeros(size, dtype=t, device=x2.device) if beta is None else beta
     direct, mean, r = torch.native_layer_norm(x2.to(t), (size,), w, b, eps)
     if not has_values(direct):
-        return direct
-    # a row whose mean lies within its spread (finite statistics): the kernel's rounding of
-    # the mean costs at most about eps/2 of each output, and its result stands; decided row
-    # by row, so that no row's result depends on the others in the batch
-    within = (mean.abs().mul_(r) <= 1) & (r > 0)
+        return direct, None
+    # a row whose mean lies within its spread: mu^2 <= sigma^2, i.e. (mu^2 + eps) r^2 <= 1
+    # with r = 1/sqrt(sigma^2 + eps) (finite statistics); the kernel's rounding of the mean
+    # then costs at most about eps/2 of each output, and its result stands; decided row by
+    # row, so that no row's result depends on the others in the batch
+    within = (mean.square().add_(eps).mul_(r.square()) <= 1) & (r > 0)
     if bool(within.all()):
-        return direct
+        return direct, None
+    out, delta, r_centered = _centered_rows(x2, size, w, b, eps, t)
+    # both kernels' statistics finite (r = 0 where a variance overflowed, NaN where a mean is)
+    usable = (delta.mul(0.0).add_(r_centered) > 0) & (mean.mul(0.0).add_(r) > 0)
+    if bool(usable.all()):
+        return torch.where(within, direct, out), None
+    # the other rows are the caller's; zeros in their place keep NaN and inf out of the
+    # kernels' backward passes, which see them even where torch.where drops their output
+    safe = torch.where(usable, x2, torch.zeros((), dtype=x2.dtype, device=x2.device))
+    direct = torch.native_layer_norm(safe.to(t), (size,), w, b, eps)[0]
+    return torch.where(within, direct, _centered_rows(safe, size, w, b, eps, t)[0]), usable
+
+
+def _centered_rows(x2: torch.Tensor, size: int, w, b, eps: float, t: torch.dtype):
+    """``torch.native_layer_norm`` of the rows of ``x2`` centered on their rounded mean (a
+    constant for autograd): ``(out, delta, r)``, ``delta`` the deviations' mean."""
     rounded_mean = x2.detach().sum(dim=1, keepdim=True, dtype=t).div_(size)
     d = x2 - rounded_mean  # in t: a float16/bfloat16 x is promoted in the same pass
-    out, delta, r = torch.native_layer_norm(d, (size,), w, b, eps)
-    # r = 0 where the variance overflowed; NaN where delta is
-    if not bool((delta.mul(0.0).add_(r) > 0).all()):
-        return None
-    return torch.where(within, direct, out)
+    return torch.native_layer_norm(d, (size,), w, b, eps)

@@ -249,7 +249,9 @@ def layer_norm(
     handed to the kernel instead: they are exact, and their mean (the rounding error of the
     first) is small against their spread, so every output is within a few eps of itself.
     The output does not depend on that shift, so the gradient, and the second derivatives,
-    are the kernel's own backward passes; no row's result depends on the other rows.
+    are the kernel's own backward passes. A row whose statistics overflow (or that holds NaN
+    or inf) is computed by the corrected two-pass algorithm of :func:`batch_norm` instead,
+    rescaled by a power of two; every row's result is the same whatever the other rows are.
 
     NaN and inf: a NaN or infinite entry makes its own example's output NaN (every entry of
     that slice); other examples are unaffected. Finite inputs always give finite outputs.
@@ -286,10 +288,10 @@ def layer_norm(
     x2 = x.reshape(-1, size)
     g = None if gamma is None else gamma.to(t).reshape(size)
     b = None if beta is None else beta.to(t).reshape(size)
-    out = _centered_layer_norm(x2, size, g, b, eps, t)
-    if out is None:  # a statistic overflowed, or a slice holds NaN or inf
+    out, usable = _centered_layer_norm(x2, size, g, b, eps, t)
+    if usable is not None:  # a statistic overflowed, or a slice holds NaN or inf: those rows
         d, delta, r, _, _ = _standardize(x2.to(t), (1,), size, eps)
-        out = _affine(d, delta, r, g, b)
+        out = torch.where(usable, out, _affine(d, delta, r, g, b))
     return out.reshape(x.shape).to(x.dtype)
 
 
