@@ -101,16 +101,26 @@ def shift_corrections(
         return torch.cat(parts)
 
 
-def _exact_shifts(x: torch.Tensor) -> bool:
-    """Whether the sums of shifted exponentials of ``x`` take :func:`shift_corrections`: in
-    float64, where no wider type is at hand. float32 small calls are computed in float64,
-    where the shift of two float32 values is exact wherever its term is not negligible;
+def sum_of_others(
+    others: torch.Tensor, x: torch.Tensor, dim: int, shift: torch.Tensor | None = None
+) -> torch.Tensor:
+    r""":math:`\sum_k e_k` along ``dim`` of the shifted exponentials ``others``
+    (:math:`e^{o_k - m}` or the softmax's :math:`p_k`, the chosen entry set to 0) of the
+    logits ``x`` shifted by ``shift`` (default: their maximum), in float64 corrected for the
+    rounding of each shift: :math:`\sum_k e_k (1 + \text{lo}_k)` (:func:`shift_corrections`).
+    float64 is where no wider type is at hand: float32 small calls are computed in float64,
+    where the shift of two float32 values is exact wherever its term is not negligible, and
     float32 batches keep the fused kernel's shifts."""
-    return x.dtype == torch.float64
+    total = others.sum(dim)
+    if x.dtype != torch.float64:
+        return total
+    if shift is None:
+        shift = x.amax(dim, keepdim=True)
+    return total + shift_corrections(x, shift, others, dim)
 
 
 def _top_and_rest(
-    p: torch.Tensor, logits: torch.Tensor | None = None
+    p: torch.Tensor, logits: torch.Tensor
 ) -> tuple[torch.Tensor | None, torch.Tensor, torch.Tensor]:
     r"""For softmax rows ``p`` (2-D) whose largest entry :math:`p_c` may be above
     :math:`\frac12`: ``(found, cols, rest)``, with ``found`` the rows where it is (``None``
@@ -122,9 +132,9 @@ def _top_and_rest(
     so each term keeps the accuracy of its exponential. The rows' entries above
     :math:`\frac12 + 2^{-20}` are taken (at most one a row, whatever the softmax's rounding);
     a row whose largest entry lies within that margin of :math:`\frac12` is left out, its
-    :math:`\log p_c \approx \log\frac12` being accurate already. With ``logits`` (the rows
-    ``p`` is the softmax of) each term is corrected for the rounding of its shift
-    (:func:`shift_corrections`). ``p`` is overwritten unless autograd tracks it."""
+    :math:`\log p_c \approx \log\frac12` being accurate already. ``logits`` are the rows
+    ``p`` is the softmax of (:func:`sum_of_others`). ``p`` is overwritten unless autograd
+    tracks it."""
     top = F.threshold(p, _TOP, 0.0)  # p_c where p_c > 1/2 + 2^-20, 0 elsewhere
     pc = top.amax(-1)
     size = p.shape[-1]
@@ -138,9 +148,7 @@ def _top_and_rest(
         positive = pc > 0
         found = None if bool(positive.all()) else positive.nonzero().squeeze(-1)
     others = p.scatter(-1, cols, 0.0) if p.requires_grad else p.scatter_(-1, cols, 0.0)
-    rest, cols = others.sum(-1), cols.squeeze(-1)
-    if logits is not None:  # the shifts' rounding: sum_k p_k (1 + lo_k), lo_c = 0
-        rest = rest + shift_corrections(logits, logits.amax(-1, keepdim=True), others, -1)
+    rest, cols = sum_of_others(others, logits, -1), cols.squeeze(-1)
     if found is not None:  # left-out rows divide by 0: no inf in a gradient to multiply by 0
         rest, pc, cols = rest[found], pc[found], cols[found]
     return found, cols, rest / pc
@@ -177,10 +185,7 @@ def accurate_log_softmax(x: torch.Tensor, dim: int) -> torch.Tensor:
         near = y.amax(dim, keepdim=True) > _LOG_HALF
         m = x.amax(dim, keepdim=True)
         top = x == m  # in a row with p_max > 1/2 the maximum is unique and others' e < 1
-        e = torch.exp(x - m).masked_fill(top, 0.0)
-        rest = e.sum(dim, keepdim=True)
-        if _exact_shifts(x):
-            rest = rest + shift_corrections(x, m, e, dim).unsqueeze(dim)
+        rest = sum_of_others(torch.exp(x - m).masked_fill(top, 0.0), x, dim, m).unsqueeze(dim)
         return torch.where(top & near, -torch.log1p(rest), y)
     moved = x.movedim(dim, -1)
     # amax: far cheaper than max with indices
@@ -193,7 +198,7 @@ def accurate_log_softmax(x: torch.Tensor, dim: int) -> torch.Tensor:
         sel = flat if where.numel() == near.numel() else flat.index_select(0, where)
     else:  # the confident rows alone, not a copy of the whole tensor first
         sel = moved[torch.unravel_index(where, moved.shape[:-1])]
-    found, cols, rest = _top_and_rest(torch.softmax(sel, -1), sel if _exact_shifts(sel) else None)
+    found, cols, rest = _top_and_rest(torch.softmax(sel, -1), sel)
     if found is not None:
         where = where[found]
     rows = (where,) if moved.dim() == 2 else torch.unravel_index(where, moved.shape[:-1])
@@ -240,10 +245,7 @@ def _relative_losses(x: torch.Tensor, index: torch.Tensor, cdim: int) -> torch.T
     c = index.unsqueeze(cdim)
     chosen = x.gather(cdim, c)
     others = torch.sub(x, chosen).exp_().scatter_(cdim, c, 0.0)
-    rest = others.sum(cdim)
-    if _exact_shifts(x):
-        rest = rest + shift_corrections(x, chosen, others, cdim)
-    loss = torch.log1p(rest)
+    loss = torch.log1p(sum_of_others(others, x, cdim, chosen))
     if not has_values(x) or loss.numel() == 0:
         return loss
     # an infinite or NaN target logit leaves nothing to shift by (and a single class no sum)
@@ -251,19 +253,6 @@ def _relative_losses(x: torch.Tensor, index: torch.Tensor, cdim: int) -> torch.T
     if bool(overflow.any()):
         loss = torch.where(overflow, F.cross_entropy(x, index, reduction="none"), loss)
     return loss
-
-
-def _corrected(q: torch.Tensor, others: torch.Tensor, x: torch.Tensor, cdim: int) -> torch.Tensor:
-    r""":math:`q = \sum_{k \ne c} p_k` as the softmax's terms would sum without the rounding
-    of their shifts :math:`o_k - m` (:func:`shift_corrections`, :math:`\text{lo}_k`):
-    :math:`\sum_{k \ne c} p_k (1 + \text{lo}_k)`; ``q`` itself unless :func:`_exact_shifts`.
-    ``others`` holds the :math:`p_k` with :math:`p_c` set to 0. The target's own shift needs
-    none: :math:`p_c > \frac14` puts :math:`o_c - m` above :math:`-\log 4`, where it rounds
-    by at most :math:`2^{-53}`, and where :math:`o_c < m` the loss is at least
-    :math:`\log 2`, so that costs it under 0.4 eps."""
-    if not _exact_shifts(x):
-        return q
-    return q + shift_corrections(x, x.amax(cdim, keepdim=True), others, cdim)
 
 
 def softmax_losses(
@@ -289,15 +278,17 @@ def softmax_losses(
     probs = torch.softmax(x, cdim)
     pc = probs.gather(cdim, c).squeeze(cdim)
     losses = torch.log(pc).neg_()
+    # p_c > 1/4 keeps the target's own shift o_c - m above -log 4, rounded by at most
+    # 2^-53, and where o_c < m the loss is at least log 2: left as it is, under 0.4 eps
     near = pc > 0.25
     rows = near.nonzero().squeeze(-1) if x.dim() == 2 else None
     if rows is None or 4 * rows.numel() > near.numel():  # the sums of every row
         others = probs.scatter_(cdim, c, 0.0)
-        rest = _corrected(others.sum(cdim), others, x, cdim)
+        rest = sum_of_others(others, x, cdim)
         losses = torch.where(near, torch.log1p(rest.div_(pc)), losses)
     elif rows.numel():  # those of the few rows where p_c > 1/4
         others = probs.index_select(0, rows).scatter_(1, c[rows], 0.0)
-        q = _corrected(others.sum(1), others, x.index_select(0, rows), 1)
+        q = sum_of_others(others, x.index_select(0, rows), 1)
         losses.index_put_((rows,), torch.log1p(q.div_(pc[rows])))
     bad = ~(pc >= torch.finfo(x.dtype).tiny)
     if losses.numel() and bool(bad.any()):
