@@ -190,6 +190,19 @@ def test_layer_norm_of_a_row_does_not_depend_on_the_other_rows():
         assert torch.equal(layer_norm(torch.cat([plain, other]), 8)[:3], alone)
 
 
+def test_slices_of_one_entry_leave_the_input_alone_and_keep_nan():
+    """Normalizing over one entry: a sum over it is the entry itself, which the statistics
+    must not divide in place (the caller's tensor, or a leaf autograd tracks)."""
+    x = torch.tensor([[1.0], [float("nan")], [float("inf")], [1e308]], dtype=torch.float64)
+    before, version = x.clone(), x._version
+    out = layer_norm(x, 1)
+    assert x._version == version and torch.equal(x.isnan(), before.isnan())
+    assert out[[0, 3]].tolist() == [[0.0], [0.0]] and out[1:3].isnan().all()
+    leaf = x.clone().requires_grad_()
+    layer_norm(leaf, 1).sum().backward()  # no in-place error on the leaf's view
+    assert leaf.grad[[0, 3]].tolist() == [[0.0], [0.0]]
+
+
 def test_nan_stays_in_its_channel_and_example():
     x = _x(4, 3, dtype=torch.float64)
     x[1, 2] = float("nan")

@@ -57,11 +57,12 @@ def _standardize(
         # in place on the temporaries where no gradient is recorded (each small call counts
         # µs against a fused kernel)
         free = not (torch.is_grad_enabled() and t.requires_grad)
-        rounded_mean = _sum(t, dims).div_(count)
+        # out of place: _sum of slices of one entry is t itself (the caller's tensor)
+        rounded_mean = _sum(t, dims) / count
         d = t - rounded_mean
         # NaN where the slice holds an infinity (inf - inf): there d is NaN, and the mean stays
         # the rounded one, +-inf as the policy says
-        delta = _sum(d, dims).div_(count)
+        delta = _sum(d, dims) / count  # d itself for slices of one entry: its NaN stays
         delta = delta.nan_to_num_(**_INF) if free else delta.nan_to_num(**_INF)
         if dims == (t.dim() - 1,):  # a contiguous reduction: one fused pass
             squares = torch.linalg.vecdot(d, d, dim=-1).unsqueeze(-1)
@@ -77,7 +78,8 @@ def _standardize(
     # rescaled path below); a NaN or infinite statistic makes it non-finite
     if has_values(x3) and not math.isfinite(float((var.detach() + mean.detach()).sum())):
         amax = x3.detach().abs().amax(dim=dims, keepdim=True)
-        if bool(torch.isfinite(amax).any()):  # finite slices whose statistics overflowed
+        overflowed = torch.isfinite(amax) & ~torch.isfinite(var.detach() + mean.detach())
+        if bool(overflowed.any()):  # finite slices whose statistics overflowed
             s = _pow2_scale(amax)
             # eps s^2 may underflow; the dtype's smallest normal keeps d = 0 at 0 (not 0 * inf)
             d, delta, mean, var, r = moments(

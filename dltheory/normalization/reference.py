@@ -290,8 +290,9 @@ def layer_norm(
     b = None if beta is None else beta.to(t).reshape(size)
     out, usable = _centered_layer_norm(x2, size, g, b, eps, t)
     if usable is not None:  # a statistic overflowed, or a slice holds NaN or inf: those rows
-        d, delta, r, _, _ = _standardize(x2.to(t), (1,), size, eps)
-        out = torch.where(usable, out, _affine(d, delta, r, g, b))
+        rows = (~usable).squeeze(1).nonzero().squeeze(1)
+        d, delta, r, _, _ = _standardize(x2.index_select(0, rows).to(t), (1,), size, eps)
+        out = out.index_put((rows,), _affine(d, delta, r, g, b))
     return out.reshape(x.shape).to(x.dtype)
 
 
