@@ -100,6 +100,23 @@ def test_sdpa_matches_torch_with_masks_and_broadcast_batches(per_query):
     )
 
 
+@pytest.mark.parametrize("n", [4, 200])  # a small call, and one masked by the added bias
+def test_values_may_carry_batch_dimensions_the_queries_and_keys_lack(n):
+    """Queries and keys of one batch, values (and lengths) of three: the masked scores
+    broadcast to the values' batch, so the mask cannot be written into the query-key scores
+    in place; lengths given non-contiguous are read all the same."""
+    Q, K, V = _randn(1, n, 8, seed=40), _randn(1, 6, 8, seed=41), _randn(3, 6, 5, seed=42)
+    # one length per query, (3, n), transposed from (n, 3): not contiguous
+    lens = torch.randint(1, 7, (n, 3), generator=torch.Generator().manual_seed(46)).t()
+    mask = torch.arange(6) < lens[..., None]
+    Q3, K3 = Q.double().expand(3, n, 8), K.double().expand(3, 6, 8)  # the built-in's batch
+    want = F.scaled_dot_product_attention(Q3, K3, V.double(), attn_mask=mask)
+    assert_close(scaled_dot_product_attention(Q, K, V, lens), want, dtype=torch.float32)
+    W_q, W_k, w_v = _randn(4, 8, seed=43), _randn(4, 8, seed=44), _randn(4, seed=45)
+    wide = additive_attention(Q.expand(3, n, 8), K.expand(3, 6, 8), V, W_q, W_k, w_v, lens)
+    assert_close(additive_attention(Q, K, V, W_q, W_k, w_v, lens), wide)
+
+
 def test_masked_softmax_matches_a_boolean_masked_softmax_and_ignores_masked_values():
     scores = _randn(3, 4, 7, seed=20, scale=5.0)
     lens = torch.tensor([7, 3, 1])

@@ -79,7 +79,7 @@ def valid_lengths(
     count = valid_lens.numel()
     if validate and count and has_values(valid_lens):
         if count <= SMALL_LENGTHS:  # one copy to Python
-            flat = valid_lens.tolist() if valid_lens.dim() == 1 else valid_lens.view(-1).tolist()
+            flat = valid_lens.tolist() if valid_lens.dim() == 1 else valid_lens.reshape(-1).tolist()
             lo, hi = min(flat), max(flat)
         else:
             lo, hi = (int(v) for v in torch.stack(torch.aminmax(valid_lens)).tolist())
@@ -104,6 +104,9 @@ def masked_scores(
     if lens is None:
         return z, None
     m = z.shape[-1]
+    # in place only where the mask does not broadcast z to more batch dimensions (the values'
+    # batch dimensions may outnumber those of the queries and keys)
+    owned = owned and torch.broadcast_shapes(z.shape, (*lens.shape, m)) == z.shape
     if z.numel() <= SMALL_SCORES:
         drop = torch.arange(m, device=z.device) >= lens.unsqueeze(-1)
         return (z.masked_fill_(drop, -math.inf) if owned else z.masked_fill(drop, -math.inf)), None

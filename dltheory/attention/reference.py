@@ -107,8 +107,9 @@ def masked_softmax(
             sequence, shared by its ``n`` queries) or ``(..., n)`` (one length per query),
             with values in ``[0, m]``.
         validate: check that the lengths lie in ``[0, m]`` (one read of the lengths, or of
-            their extremes, to the host: a device sync; pass ``False`` in hot loops, where
-            out-of-range lengths then act as clamped).
+            their extremes, to the host: a device sync; with ``False``, out-of-range lengths
+            act as clamped). A second read, of each row's first weight, finds the rows with
+            nothing to normalize, whatever ``validate`` says.
 
     Returns:
         Weights of ``scores``' shape, dtype and device.
