@@ -54,81 +54,75 @@ def _far_left(w: torch.Tensor) -> torch.Tensor | None:
     return None
 
 
-def _sigmoid_value(w: torch.Tensor) -> tuple[torch.Tensor, tuple[torch.Tensor, ...]]:
+def _sigmoid_value(w: torch.Tensor) -> torch.Tensor:
     r""":math:`\sigma(w)`: ``torch.sigmoid`` (:math:`1/(1 + e^{-w})` in one fused pass, a few
     ulps wherever :math:`e^{-w}` is finite) and :math:`e^{w}` where :math:`e^{-w}` overflows
-    (the built-in gives 0 there). The backward pass needs nothing but :math:`w`."""
+    (the built-in gives 0 there)."""
     y = torch.sigmoid(w)
     far = _far_left(w)
-    return (y if far is None else torch.where(far, torch.exp(w), y)), ()
+    return y if far is None else torch.where(far, torch.exp(w), y)
 
 
-def _small_side(w: torch.Tensor, scale: float) -> tuple[torch.Tensor, torch.Tensor | None]:
-    r"""``(t, far)``: :math:`t = \sigma(-s|w|) \in (0, \frac12]` with ``scale`` :math:`s`,
-    relatively accurate (no :math:`1 - \sigma` of a value near 1), and where
-    :math:`s|w|` exceeds the log of the largest float (``None`` if nowhere), the mask of the
-    entries where ``torch.sigmoid`` would give 0 instead of the subnormal
-    :math:`e^{-s|w|}`."""
+def _logistic_gradient(w: torch.Tensor, grad: torch.Tensor, scale: float) -> torch.Tensor:
+    r"""``grad`` times :math:`s^2 t (1 - t)` with :math:`t = \sigma(-s|w|) \in (0, \frac12]`:
+    the derivative of :math:`\sigma` (:math:`s = 1`) and of :math:`\tanh w = 2\sigma(2w) - 1`
+    (:math:`s = 2`), both even. ``torch``'s fused ``sigmoid_backward`` on :math:`t` rather
+    than on :math:`\sigma(sw)`, whose :math:`1 - \sigma` loses every digit where
+    :math:`\sigma` rounds to 1: :math:`t \le \frac12` makes :math:`1 - t` exact or within
+    half an ulp, and :math:`t(1 - t)` at most :math:`\frac14`. Where :math:`e^{s|w|}`
+    overflows (``torch.sigmoid`` would give :math:`t = 0`, not the subnormal
+    :math:`e^{-s|w|}`), :math:`s^2 e^{-s|w|}`, to within a factor :math:`1 + e^{-s|w|}`."""
     a = w.abs()
     far, high = None, math.log(torch.finfo(w.dtype).max) / scale
     if a.numel() and has_values(a) and not float(a.amax()) <= high:  # NaN: look entrywise
         far = a > high
-    return a.mul_(-scale).sigmoid_(), far
+    out = torch.ops.aten.sigmoid_backward(grad, a.mul_(-scale).sigmoid_())
+    if scale != 1:
+        out.mul_(scale * scale)
+    if far is None:
+        return out
+    return torch.where(far, grad * torch.exp(-scale * w.abs()) * (scale * scale), out)
 
 
 def _sigmoid_gradient(w: torch.Tensor, grad: torch.Tensor) -> torch.Tensor:
-    r"""``grad`` times :math:`\sigma'(w) = t (1 - t)`, :math:`t = \sigma(-|w|)` (the
-    derivative is even): ``torch``'s fused ``sigmoid_backward`` on :math:`t` rather than on
-    :math:`\sigma(w)`, whose :math:`1 - \sigma` loses every digit where :math:`\sigma(w)`
-    rounds to 1. :math:`t \le \frac12` makes :math:`1 - t` exact or within half an ulp, and
-    the product at most :math:`\frac14`; where :math:`e^{|w|}` overflows,
-    :math:`\sigma' = e^{-|w|}` to within a factor :math:`1 + e^{-|w|}`."""
-    t, far = _small_side(w, 1.0)
-    out = torch.ops.aten.sigmoid_backward(grad, t)
-    return out if far is None else torch.where(far, grad * torch.exp(-w.abs()), out)
+    return _logistic_gradient(w, grad, 1.0)
 
 
 def _tanh_gradient(w: torch.Tensor, grad: torch.Tensor) -> torch.Tensor:
-    r"""``grad`` times :math:`\tanh'(w) = 1 - \tanh^2 w = 4 t (1 - t)`, :math:`t =
-    \sigma(-2|w|)`: as :func:`_sigmoid_gradient`, and :math:`4 e^{-2|w|}` where
-    :math:`e^{2|w|}` overflows."""
-    t, far = _small_side(w, 2.0)
-    out = torch.ops.aten.sigmoid_backward(grad, t).mul_(4)
-    return out if far is None else torch.where(far, grad * torch.exp(-2 * w.abs()) * 4, out)
+    return _logistic_gradient(w, grad, 2.0)
 
 
-def _tanh_value(w: torch.Tensor) -> tuple[torch.Tensor, tuple[torch.Tensor, ...]]:
+def _tanh_value(w: torch.Tensor) -> torch.Tensor:
     r""":math:`\tanh w` by ``torch.tanh`` (within an ulp, odd, :math:`\pm 1` at
-    :math:`\pm\infty`); the backward pass needs nothing but :math:`w`."""
-    return torch.tanh(w), ()
+    :math:`\pm\infty`)."""
+    return torch.tanh(w)
 
 
 class _Smooth(torch.autograd.Function):
     """An elementwise function evaluated in the computing dtype and rounded once. Its backward
-    takes ``gradient`` (the incoming gradient times the derivative, from the input and what
-    the forward pass kept), or, where autograd records the backward (double backward), the
-    differentiable formula ``derivative`` of the input."""
+    takes ``gradient`` (the incoming gradient times the derivative, from the input alone), or,
+    where autograd records the backward (double backward), the differentiable formula
+    ``derivative`` of the input."""
 
     @staticmethod
     def forward(ctx, x: torch.Tensor, value, gradient, derivative):
         ctx.gradient, ctx.derivative = gradient, derivative
-        y, kept = value(x.to(opmath_dtype(x.dtype)))
-        ctx.save_for_backward(x, *kept)
-        return y.to(x.dtype)
+        ctx.save_for_backward(x)
+        return value(x.to(opmath_dtype(x.dtype))).to(x.dtype)
 
     @staticmethod
     def backward(ctx, grad: torch.Tensor):
-        x, *kept = ctx.saved_tensors
+        (x,) = ctx.saved_tensors
         w = x.to(opmath_dtype(x.dtype))
         if _recorded(x) or _recorded(grad):
             return (grad.to(w.dtype) * ctx.derivative(w)).to(x.dtype), None, None, None
-        return ctx.gradient(w, grad.to(w.dtype), *kept).to(x.dtype), None, None, None
+        return ctx.gradient(w, grad.to(w.dtype)).to(x.dtype), None, None, None
 
 
 def _without_graph(x: torch.Tensor, value) -> torch.Tensor:
     """``value`` of ``x`` in the computing dtype, rounded once; no autograd.Function (whose
     call alone costs several times a small built-in call) when no gradient is recorded."""
-    return in_dtype(value(in_compute_dtype(x))[0], x.dtype)
+    return in_dtype(value(in_compute_dtype(x)), x.dtype)
 
 
 def _sigmoid(x: torch.Tensor) -> torch.Tensor:

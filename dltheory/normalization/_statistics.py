@@ -141,11 +141,6 @@ def _blockwise_squares(d: torch.Tensor, dims: tuple[int, ...]) -> torch.Tensor:
     return total
 
 
-def _as(t: torch.Tensor, dtype: torch.dtype) -> torch.Tensor:
-    """``t`` in ``dtype`` (itself where it already is: no call)."""
-    return t if t.dtype == dtype else t.to(dtype)
-
-
 def _sum(t: torch.Tensor, dims: tuple[int, ...]) -> torch.Tensor:
     """Sum over ``dims`` keeping them, innermost first (contiguous reductions are fastest);
     dimensions of size 1 are skipped (summing over one would only copy ``t``)."""

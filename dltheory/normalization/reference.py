@@ -40,11 +40,11 @@ from dltheory.core.validation import (
     check_real,
     check_same_device,
     has_values,
+    in_dtype,
     opmath_dtype,
 )
 from dltheory.normalization._statistics import (
     _affine,
-    _as,
     _centered_layer_norm,
     _pow2_scale,
     _standardize,
@@ -173,10 +173,10 @@ def batch_norm(
         raise ValueError("running_mean and running_var are required when training=False")
 
     t = opmath_dtype(x.dtype)
-    x3 = _as(x, t).reshape(x.shape[0], channels, -1)
+    x3 = in_dtype(x, t).reshape(x.shape[0], channels, -1)
     shape3 = (1, channels, 1)
-    g = None if gamma is None else _as(gamma, t).reshape(shape3)
-    b = None if beta is None else _as(beta, t).reshape(shape3)
+    g = None if gamma is None else in_dtype(gamma, t).reshape(shape3)
+    b = None if beta is None else in_dtype(beta, t).reshape(shape3)
     if training:
         d, delta, r, mean, var = _standardize(x3, (0, 2), count, eps)
     else:
@@ -192,14 +192,14 @@ def batch_norm(
     with torch.no_grad():
         rt = opmath_dtype(running_mean.dtype)
         # (1 - m) mu + m mu_B and (1 - m) var + m n/(n - 1) var_B, each m-term one fused step
-        new_mean = (_as(running_mean, rt) * (1 - momentum)).add_(
-            _as(mean.detach().reshape(channels), rt), alpha=momentum
+        new_mean = (in_dtype(running_mean, rt) * (1 - momentum)).add_(
+            in_dtype(mean.detach().reshape(channels), rt), alpha=momentum
         )
-        new_var = (_as(running_var, rt) * (1 - momentum)).add_(
-            _as(var.detach().reshape(channels), rt), alpha=momentum * count / (count - 1)
+        new_var = (in_dtype(running_var, rt) * (1 - momentum)).add_(
+            in_dtype(var.detach().reshape(channels), rt), alpha=momentum * count / (count - 1)
         )
     return BatchNormOutput(
-        output, _as(new_mean, running_mean.dtype), _as(new_var, running_var.dtype)
+        output, in_dtype(new_mean, running_mean.dtype), in_dtype(new_var, running_var.dtype)
     )
 
 
