@@ -56,7 +56,7 @@ from dltheory.information._terms import (
     rel_entr_value,
 )
 
-__all__ = ["mutual_information_sum", "mutual_information_value", "nearly_independent"]
+__all__ = ["mutual_information_sum", "mutual_information_value", "plain_sum_and_closeness"]
 
 _VELTKAMP = 2.0**27 + 1  # splits a float64 into two halves of at most 26 significant bits
 _TO_2_26 = 1.5 * 2.0**26  # x + this - this: x rounded to a multiple of 2^-26 (|x| < 2^25)
@@ -138,7 +138,7 @@ def mutual_information_value(p, a, b, relative_entropy, where):
     return terms + one_minus_total - excess - squares
 
 
-def nearly_independent(relative_entropy):
+def plain_sum_and_closeness(relative_entropy):
     r"""``(I, close)``: :math:`I = \sum p \log(p / (\hat a \hat b))` summed plainly from
     ``relative_entropy``, and where it needs :func:`mutual_information_value`.
 
@@ -157,7 +157,7 @@ class _MutualInformation(torch.autograd.Function):
         ctx.save_for_backward(p)
         a, b = p.sum(-1, keepdim=True), p.sum(-2, keepdim=True)
         relative_entropy = rel_entr_value(p, a.expand_as(p), b.expand_as(p))
-        value, close = nearly_independent(relative_entropy)
+        value, close = plain_sum_and_closeness(relative_entropy)
         if p.is_meta:  # shapes only
             return value
         if bool(close.all()):  # one table, or all of them close: no indexing
@@ -181,7 +181,7 @@ def mutual_information_sum(p: torch.Tensor) -> torch.Tensor:
     r""":math:`I(X, Y)` of the float64 tables over the last two dimensions of ``p``, within a
     few ulps of :math:`I` (near independence, of the largest of :math:`I`, :math:`|1 - S|` and
     :math:`N 2^{-106}`: see the module): the plain sum where it is that accurate,
-    :func:`mutual_information_value` for the tables :func:`nearly_independent` finds close
+    :func:`mutual_information_value` for the tables :func:`plain_sum_and_closeness` finds close
     to independence. The gradient is that of
     :func:`~dltheory.information._terms.marginal_rel_entr_grads` carried through the marginals:
     :math:`\operatorname{pmi} - 1` at a nonempty cell, its one-sided limit at an empty one."""

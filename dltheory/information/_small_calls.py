@@ -30,7 +30,7 @@ import torch
 
 from dltheory.core.tolerances import tolerance
 from dltheory.core.validation import probability_rows, rows_on_simplex
-from dltheory.information._independence import mutual_information_value, nearly_independent
+from dltheory.information._independence import mutual_information_value, plain_sum_and_closeness
 from dltheory.information._terms import KL_NEAR, LN2, d_minus_log1p
 
 __all__ = ["table_measure", "vector_measure"]
@@ -250,7 +250,7 @@ def table_measure(
     elif kind == "mutual_information":  # a log-ratio's rounding alone is eps, often far above I
         shape = tuple(joint.shape[:-2])
         relative_entropy = a * logs  # an empty cell: 0 times a finite log
-        result, close = nearly_independent(relative_entropy)
+        result, close = plain_sum_and_closeness(relative_entropy)
         if close.any():  # the marginals unfloored: an empty row adds nothing
             rows, cols = a.sum(axis=-1, keepdims=True), a.sum(axis=-2, keepdims=True)
             accurate = mutual_information_value(a, rows, cols, relative_entropy, np.where)

@@ -224,17 +224,21 @@ def _mp_mutual_information(table: torch.Tensor) -> tuple[float, float]:
 
 
 def _check_nearly_independent(impl, dtype: torch.dtype, device: str) -> None:
-    r""":math:`I` of nearly independent tables to 16 eps of :math:`I` itself, single and in a
-    large batch: log-ratios near 1e-6 (renormalized) and 1e-11 (cells summing to exactly 1) in
-    float64, 1e-3 in float32. Any evaluation from rounded marginals is off by about eps in
-    absolute terms, :math:`10^{3}` relative at :math:`I \approx 10^{-13}`."""
+    r""":math:`I` of nearly independent tables to 16 eps of :math:`I` itself, single, in a
+    large batch, and in a batch beside a clearly dependent table (which the plain sum serves):
+    log-ratios near 1e-6 (renormalized) and 1e-11 (cells summing to exactly 1) in float64,
+    1e-3 in float32. Any evaluation from rounded marginals is off by about eps in absolute
+    terms, :math:`10^{3}` relative at :math:`I \approx 10^{-13}`."""
     if dtype == torch.float64:
         tables = [_nearly_independent(1e-6, 80, False), _nearly_independent(1e-11, 81, True)]
     else:
         tables = [_nearly_independent(1e-3, 82, False)]
+    # mostly on a diagonal: I ~ 1.2 nats, above an eighth of its scale (the plain sum's)
+    dependent = torch.eye(5, 6, dtype=torch.float64) * 0.18 + 0.1 / 30
     for table in tables:
         table = on(table, dtype, device)
-        for joint in (table, large(table.unsqueeze(0))):
+        mixed = torch.stack([table, on(dependent, dtype, device)])
+        for joint in (table, large(table.unsqueeze(0)), mixed, large(mixed)):
             (exact,) = exact_measures(joint, "mi")
             assert_accurate(impl.mutual_information(joint), exact, msg="nearly independent")
 
