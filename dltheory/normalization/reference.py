@@ -3,10 +3,12 @@ r"""Reference implementations for batch normalization, layer normalization and r
 
 Written from the formulas: the statistics are ours (the corrected two-pass algorithm of
 :mod:`dltheory.normalization._statistics`), and the only built-in normalization kernel used is
-``torch.native_layer_norm``, which :func:`layer_norm` hands the deviations from the rounded
-mean (exact, with a mean that is only the mean's rounding error); ``F.batch_norm`` is never
-called. mpmath is the independent oracle of the claims; ``F.layer_norm`` and
-``F.batch_norm`` are compared with as well. Conventions follow ``torch.nn.functional``:
+``torch.native_layer_norm``, which :func:`layer_norm` hands the rows whose mean lies within
+their spread, and for the others the deviations from the rounded mean (exact, with a mean
+that is only the mean's rounding error); ``F.batch_norm`` is never called. mpmath is the
+independent oracle of the claims; ``F.batch_norm`` is compared with as well, and
+``F.layer_norm`` in float32 (in float64 it is, on ordinary rows, the kernel
+:func:`layer_norm` calls). Conventions follow ``torch.nn.functional``:
 
 * :func:`batch_norm` takes ``x`` of shape ``(N, C)`` (a fully connected layer: one statistic
   per feature) or ``(N, C, d_1, ..., d_k)`` (a convolutional layer: one statistic per channel,

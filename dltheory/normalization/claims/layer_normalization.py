@@ -250,7 +250,8 @@ layer_norm_definition = SECTION.claim(
 
 @layer_norm_definition.numeric_leg(
     oracle="mpmath at 60 digits (error in eps of each output's conditioning); "
-    "torch.nn.functional.layer_norm in float64; gradcheck and gradgradcheck (float64); "
+    "torch.nn.functional.layer_norm in float64, for float32 inputs (in float64 the kernel "
+    "itself); gradcheck and gradgradcheck (float64); "
     "mpmath relative to each output itself for rows whose mean is far above their spread"
 )
 def _(impl, device, dtype) -> None:
@@ -280,7 +281,9 @@ def _(impl, device, dtype) -> None:
             assert got.dtype == dtype and got.shape == xs.shape
             want, scale = exact_layer_norm(xs, dims, 1e-5, gamma_, beta_)
             assert_accurate(got, want, scale=scale, msg=f"shape {tuple(xs.shape)} over {shape}")
-            if seed < 3:  # the extreme rows overflow the built-in, not the true values
+            # the extreme rows overflow the built-in, not the true values; a float64 input
+            # would meet the kernel layer_norm itself calls on its ordinary rows
+            if seed < 3 and dtype != torch.float64:
                 ref = F.layer_norm(
                     xs.double(),
                     tuple(norm_shape),
