@@ -13,7 +13,7 @@ import pytest
 import torch
 
 from dltheory.core.samples import simplex
-from dltheory.core.tolerances import FLOAT_DTYPES, assert_close
+from dltheory.core.tolerances import FLOAT_DTYPES, assert_close, tolerance
 from dltheory.information import (
     _small_calls,
     conditional_entropy,
@@ -132,6 +132,21 @@ def test_small_calls_raise_what_the_tensor_path_raises(bad, message):
     for fn in TABLE_MEASURES.values():
         with pytest.raises(ValueError, match=r"joint (contains NaN|has a negative|must sum)"):
             fn(table)
+
+
+@pytest.mark.parametrize("dtype", [torch.float32, F64], ids=str)
+@pytest.mark.parametrize("batched", [False, True], ids=["one table", "batch"])
+def test_small_table_sums_are_held_to_the_dtype_tolerance(dtype, batched):
+    # one table takes its own branch of the check (a plain sum); a sum off by a few times
+    # the tolerance is rejected, one within a quarter of it accepted, as on the tensor path
+    table = TABLE.to(dtype) if batched else TABLE[0].to(dtype)
+    tol = tolerance(dtype).rtol
+    for fn in TABLE_MEASURES.values():
+        fn(table * (1 + tol / 4))
+        with pytest.raises(ValueError, match="joint must sum"):
+            fn(table * (1 + 4 * tol))
+        with pytest.raises(ValueError, match="joint must sum"):
+            fn(table * (1 - 4 * tol))
 
 
 def test_validate_false_outside_the_domain_takes_the_tensor_path():

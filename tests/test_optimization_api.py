@@ -77,6 +77,22 @@ def test_jensen_gap_zero_weights_ignore_non_finite_values():
     assert torch.isinf(jensen_gap(lambda t: -torch.log(t), x, uniform))
 
 
+def test_jensen_gap_weight_gradient_at_a_zero_weight():
+    # d gap / d alpha_i = f(x_i) - f'(mean) x_i, also where alpha_i = 0 and f(x_i) is finite;
+    # a non-finite f(x_i) at a zero weight adds nothing to the value or to the gradient
+    x = torch.tensor([0.0, 1.0, 2.0], dtype=torch.float64)
+    w = torch.tensor([0.5, 0.5, 0.0], dtype=torch.float64, requires_grad=True)
+    jensen_gap(torch.exp, x, w).backward()
+    mean = 0.5
+    expected = [math.exp(v) - math.exp(mean) * v for v in (0.0, 1.0, 2.0)]
+    assert_close(w.grad, torch.tensor(expected, dtype=torch.float64))
+    w = torch.tensor([0.0, 0.5, 0.5], dtype=torch.float64, requires_grad=True)
+    jensen_gap(lambda t: -torch.log(t), x, w).backward()  # -log 0 = inf at weight 0
+    mean = 1.5
+    expected = [0.0, -math.log(1.0) + 1.0 / mean, -math.log(2.0) + 2.0 / mean]
+    assert_close(w.grad, torch.tensor(expected, dtype=torch.float64))
+
+
 def test_gradient_descent_iterates_and_given_gradient():
     A = torch.tensor([[2.0, 0.0], [0.0, 0.5]], dtype=torch.float64)
     x0 = torch.tensor([1.0, 1.0], dtype=torch.float64)

@@ -204,12 +204,14 @@ def _table(joint: torch.Tensor, validate: bool) -> np.ndarray | None:
         return None
     # ufunc reductions called directly: a small call counts tenths of a microsecond
     if validate:  # a NaN entry fails the sums' test, an infinite one the sums' or min()'s
-        one = a.ndim == 2 or math.prod(a.shape[:-2]) == 1  # one table: one plain sum
-        sums = [np.add.reduce(a, axis=None)] if one else a.sum(axis=(-2, -1)).ravel().tolist()
         tol = tolerance(joint.dtype).rtol
-        valid = (
-            np.minimum.reduce(a, axis=None) >= 0 and 1 - tol <= min(sums) <= max(sums) <= 1 + tol
-        )
+        if a.ndim == 2 or math.prod(a.shape[:-2]) == 1:  # one table: one plain sum
+            # compared as a Python float (a NumPy scalar's comparisons cost more)
+            sums_ok = abs(float(np.add.reduce(a, axis=None)) - 1.0) <= tol
+        else:
+            sums = a.sum(axis=(-2, -1)).ravel().tolist()
+            sums_ok = 1 - tol <= min(sums) <= max(sums) <= 1 + tol
+        valid = sums_ok and np.minimum.reduce(a, axis=None) >= 0
     else:
         valid = np.minimum.reduce(a, axis=None) >= 0 and np.maximum.reduce(a, axis=None) < math.inf
     # otherwise the tensor path raises (validate) or applies its NaN and inf policy

@@ -135,8 +135,9 @@ def jensen_gap(
                 f"have shape {tuple(shape)}, got {got}"
             )
     values = at_points.to(t)
-    # a point of weight 0 contributes nothing, even where f is not finite
-    values = torch.where(torch.isfinite(values) | (weights != 0), values, 0)
+    # a point of weight 0 contributes nothing, even where f is not finite (its finite values
+    # stay: they are the derivative with respect to the weight)
+    values = torch.where(weights == 0, values.nan_to_num(0.0, 0.0, 0.0), values)
     weighted = (w * values).sum(dim=-1)
     return (weighted - at_mean.to(t).squeeze(-1)).to(x.dtype)
 
