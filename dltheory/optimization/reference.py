@@ -78,6 +78,10 @@ def jensen_gap(
     NaN and inf: a point of weight exactly 0 contributes nothing, even where :math:`f` is
     infinite or NaN there (e.g. :math:`-\log 0`); otherwise NaN and inf propagate.
 
+    Gradient: by autograd through ``f``; with respect to a weight,
+    :math:`f(x_i) - \nabla f(\bar x) \cdot x_i` with :math:`\bar x = \sum_j \alpha_j x_j`,
+    also at a weight of 0 (where a non-finite :math:`f(x_i)` counts as 0).
+
     Args:
         f: the function, applied to batches of points as described.
         x: the points, floating tensor of shape ``weights.shape + event_shape``.
