@@ -43,9 +43,9 @@ _WHY = {
     "torch.sigmoid gives 0 and sigma(x) is e^x, still a subnormal number down to -103",
 }
 _WHY_BACKWARD = {
-    "relu": "an autograd.Function whose backward multiplies by sign(relu(x)), so a NaN input "
-    "gets a NaN gradient (the built-in's threshold_backward gives 0); two passes and the "
-    "Function's call where the built-in fuses one",
+    "relu": "an autograd.Function: the built-in's fused threshold_backward, and one sum of "
+    "relu(x) read on the host to find a NaN input (none here), which the built-in gives "
+    "gradient 0 and ours NaN (a second pass, only then)",
     "tanh": "the derivative 4 t (1 - t) with t = sigma(-2|x|) (the fused sigmoid backward on "
     "t), relatively accurate where tanh(x) rounds to +-1 (autograd of torch.tanh: 8.4e6 eps in "
     "float32, accuracy table); the largest |x| (a reduction and a host read), where e^{2|x|} "

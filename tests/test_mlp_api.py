@@ -141,6 +141,23 @@ def test_nan_and_infinity_policies():
     assert torch.equal(dropped[kept].isnan(), many[kept].isnan())
 
 
+@pytest.mark.parametrize("with_nan", [False, True], ids=["no NaN", "a NaN"])
+def test_relu_gradient_policy(with_nan):
+    # 1 for x > 0 (inf included), 0 for x <= 0 (the left derivative at 0, -0.0 and -inf), and
+    # NaN for a NaN input, where torch.relu's backward gives 0; an input without NaN takes
+    # the fused backward, one with a NaN the two-pass one, and both must agree elsewhere
+    values = [math.inf, 2.5, 1e-300, 0.0, -0.0, -1e-300, -3.0, -math.inf]
+    expected = [1.0, 1.0, 1.0, 0.0, 0.0, 0.0, 0.0, 0.0]
+    if with_nan:
+        values, expected = [math.nan, *values], [math.nan, *expected]
+    x = torch.tensor(values, dtype=torch.float64, requires_grad=True)
+    grad = torch.linspace(0.5, 2.0, len(values), dtype=torch.float64)
+    relu(x).backward(grad)
+    want = grad * torch.tensor(expected, dtype=torch.float64)
+    assert torch.equal(x.grad.isnan(), want.isnan())
+    assert torch.equal(x.grad.nan_to_num(), want.nan_to_num())
+
+
 def test_a_nan_elsewhere_does_not_cost_the_subnormal_tails():
     """sigma(-95), sigma'(+-95) and tanh'(46) are subnormal in float32 (e^-95, 4 e^-92): kept,
     whether or not another entry is NaN (a NaN reduction must not switch the tails off)."""

@@ -21,9 +21,18 @@ class _ReLU(torch.autograd.Function):
     @staticmethod
     def backward(ctx, grad: torch.Tensor):
         # 1 for x > 0, 0 for x < 0, and 0 at x = 0 (the left derivative, as the notes say):
-        # the sign of ReLU(x) >= 0 (NaN for NaN)
+        # the fused threshold_backward gives grad where y = ReLU(x) > 0, else 0, in one pass
         (y,) = ctx.saved_tensors
-        return grad * y.sign()
+        out = torch.ops.aten.threshold_backward(grad, y, 0)
+        if y.is_cpu and has_values(y):
+            # a sum of entries >= 0 is NaN only if one is NaN; on the CPU its host read costs
+            # less than the pass below, which most inputs do not need
+            with torch.no_grad():
+                if not math.isnan(float(y.sum())):
+                    return out
+        # threshold_backward gives a NaN input 0 (as does sign(NaN) in torch): min(y, 0) is
+        # NaN there and 0 elsewhere, a constant for autograd (ReLU's second derivative is 0)
+        return out + y.detach().clamp_max(0)
 
 
 def _sigmoid_derivative(x: torch.Tensor) -> torch.Tensor:
