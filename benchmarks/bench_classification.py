@@ -52,8 +52,9 @@ LOG_SOFTMAX_WHY = (
     "just written), the copy and softmax of the confident rows 0.5 ms, finding their entry "
     "and summing 0.3 ms; blocks of rows that stay in cache measured slower, not faster. "
     "A stripped version (the same steps without the checks of the columns found) measured "
-    "1.51-1.55 and the row maxima alone 1.19-1.25: 1.4 leaves under 0.5 ms for the copy "
-    "(0.18 ms after two passes over the batch) and softmax (0.27 ms) of the confident rows"
+    "1.51-1.55 and the row maxima alone 1.19-1.25: 1.4 leaves 0.45-0.65 ms for the copy "
+    "(0.18 ms after two passes over the batch), softmax (0.27 ms), finding and summing of "
+    "the confident rows"
 )
 CE_WHY = (
     "one pass of the fused softmax: -log p_c where p_c <= 1/4, and log1p of the sum of the "

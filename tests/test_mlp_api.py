@@ -14,6 +14,7 @@ import torch.nn.functional as F
 from dltheory.core.tolerances import FLOAT_DTYPES, assert_accurate, assert_close
 from dltheory.mlp import (
     MLPGradients,
+    _elementwise,
     dropout,
     linear,
     mlp_backward,
@@ -142,18 +143,21 @@ def test_nan_and_infinity_policies():
 
 
 @pytest.mark.parametrize("with_nan", [False, True], ids=["no NaN", "a NaN"])
-def test_relu_gradient_policy(with_nan):
+@pytest.mark.parametrize("copies", [1, 2048], ids=["small", "large"])
+def test_relu_gradient_policy(with_nan, copies):
     # 1 for x > 0 (inf included), 0 for x <= 0 (the left derivative at 0, -0.0 and -inf), and
-    # NaN for a NaN input, where torch.relu's backward gives 0; an input without NaN takes
-    # the fused backward, one with a NaN the two-pass one, and both must agree elsewhere
+    # NaN for a NaN input, where torch.relu's backward passes the incoming gradient through;
+    # a large input without NaN takes the fused backward alone (after one host read), the
+    # others a second pass, and all must agree
     values = [math.inf, 2.5, 1e-300, 0.0, -0.0, -1e-300, -3.0, -math.inf]
     expected = [1.0, 1.0, 1.0, 0.0, 0.0, 0.0, 0.0, 0.0]
     if with_nan:
         values, expected = [math.nan, *values], [math.nan, *expected]
-    x = torch.tensor(values, dtype=torch.float64, requires_grad=True)
-    grad = torch.linspace(0.5, 2.0, len(values), dtype=torch.float64)
+    x = torch.tensor(values * copies, dtype=torch.float64, requires_grad=True)
+    assert (x.numel() >= _elementwise._CHECKED_RELU) == (copies > 1)
+    grad = torch.linspace(0.5, 2.0, x.numel(), dtype=torch.float64)
     relu(x).backward(grad)
-    want = grad * torch.tensor(expected, dtype=torch.float64)
+    want = grad * torch.tensor(expected * copies, dtype=torch.float64)
     assert torch.equal(x.grad.isnan(), want.isnan())
     assert torch.equal(x.grad.nan_to_num(), want.nan_to_num())
 

@@ -91,6 +91,12 @@ def test_jensen_gap_weight_gradient_at_a_zero_weight():
     mean = 1.5
     expected = [0.0, -math.log(1.0) + 1.0 / mean, -math.log(2.0) + 2.0 / mean]
     assert_close(w.grad, torch.tensor(expected, dtype=torch.float64))
+    w = torch.tensor([0.0, 0.5, 0.5], dtype=torch.float64, requires_grad=True)
+    gap = jensen_gap(torch.log, x, w)  # log 0 = -inf at weight 0
+    assert_close(gap, 0.5 * math.log(2.0) - math.log(mean))
+    gap.backward()
+    expected = [0.0, math.log(1.0) - 1.0 / mean, math.log(2.0) - 2.0 / mean]
+    assert_close(w.grad, torch.tensor(expected, dtype=torch.float64))
 
 
 def test_gradient_descent_iterates_and_given_gradient():

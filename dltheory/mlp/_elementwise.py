@@ -24,15 +24,19 @@ class _ReLU(torch.autograd.Function):
         # the fused threshold_backward gives grad where y = ReLU(x) > 0, else 0, in one pass
         (y,) = ctx.saved_tensors
         out = torch.ops.aten.threshold_backward(grad, y, 0)
-        if y.is_cpu and has_values(y):
+        if y.numel() >= _CHECKED_RELU and y.is_cpu and not torch.compiler.is_compiling():
             # a sum of entries >= 0 is NaN only if one is NaN; on the CPU its host read costs
-            # less than the pass below, which most inputs do not need
+            # less than the pass below on a large tensor (not on a small one)
             with torch.no_grad():
                 if not math.isnan(float(y.sum())):
                     return out
-        # threshold_backward gives a NaN input 0 (as does sign(NaN) in torch): min(y, 0) is
-        # NaN there and 0 elsewhere, a constant for autograd (ReLU's second derivative is 0)
+        # threshold_backward zeroes grad where y <= 0, which a NaN is not, so it passes grad
+        # through there: min(y, 0) is NaN at a NaN and 0 elsewhere, a constant for autograd
+        # (ReLU's second derivative is 0), and makes that gradient NaN
         return out + y.detach().clamp_max(0)
+
+
+_CHECKED_RELU = 1 << 14  # entries from which one host read beats a second pass (CPU)
 
 
 def _sigmoid_derivative(x: torch.Tensor) -> torch.Tensor:

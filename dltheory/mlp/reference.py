@@ -80,8 +80,8 @@ def relu(input: torch.Tensor) -> torch.Tensor:
     ReLU is not differentiable at 0; its gradient there is the left derivative, 0 (the notes'
     convention, and ``torch.relu``'s).
 
-    NaN and inf: NaN gives NaN (and a NaN gradient, where ``torch.relu`` gives 0);
-    :math:`+\infty \mapsto +\infty`, :math:`-\infty \mapsto 0`.
+    NaN and inf: NaN gives NaN, and a NaN gradient (``torch.relu`` passes the incoming
+    gradient through there); :math:`+\infty \mapsto +\infty`, :math:`-\infty \mapsto 0`.
 
     Args:
         input: floating-point tensor of any shape (0-d included).
