@@ -20,23 +20,23 @@ class _ReLU(torch.autograd.Function):
 
     @staticmethod
     def backward(ctx, grad: torch.Tensor):
-        # 1 for x > 0, 0 for x < 0, and 0 at x = 0 (the left derivative, as the notes say):
-        # the fused threshold_backward gives grad where y = ReLU(x) > 0, else 0, in one pass
+        # 1 for x > 0, 0 for x < 0, and 0 at x = 0 (the left derivative, as the notes say),
+        # NaN for NaN
         (y,) = ctx.saved_tensors
-        out = torch.ops.aten.threshold_backward(grad, y, 0)
         if y.numel() >= _CHECKED_RELU and y.is_cpu and not torch.compiler.is_compiling():
-            # a sum of entries >= 0 is NaN only if one is NaN; on the CPU its host read costs
-            # less than the pass below on a large tensor (not on a small one)
+            # the fused threshold_backward (grad where y > 0, else 0) in one pass, unless an
+            # entry is NaN, where it passes grad through: a sum of entries >= 0 is NaN only
+            # then, and on the CPU its host read costs less than the passes below
             with torch.no_grad():
-                if not math.isnan(float(y.sum())):
-                    return out
-        # threshold_backward zeroes grad where y <= 0, which a NaN is not, so it passes grad
-        # through there: min(y, 0) is NaN at a NaN and 0 elsewhere, a constant for autograd
-        # (ReLU's second derivative is 0), and makes that gradient NaN
-        return out + y.detach().clamp_max(0)
+                clean = not math.isnan(float(y.sum()))
+            if clean:
+                return torch.ops.aten.threshold_backward(grad, y, 0)
+        # ceil(y) at most 1: 1 where y > 0, 0 at 0 and NaN at NaN (torch's sign(NaN) is 0);
+        # ceil's derivative is 0, as ReLU's second derivative is
+        return grad * y.ceil().clamp_max_(1)
 
 
-_CHECKED_RELU = 1 << 14  # entries from which one host read beats a second pass (CPU)
+_CHECKED_RELU = 1 << 14  # entries from which one host read beats two more passes (CPU)
 
 
 def _sigmoid_derivative(x: torch.Tensor) -> torch.Tensor:
