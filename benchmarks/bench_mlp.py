@@ -45,7 +45,8 @@ _WHY = {
 _WHY_BACKWARD = {
     "relu": "an autograd.Function: the built-in's fused threshold_backward, and one sum of "
     "relu(x) read on the host to find a NaN input (none here), where the built-in passes the "
-    "incoming gradient through and ours gives NaN (a second pass, only then)",
+    "incoming gradient through and ours gives NaN (grad * min(ceil(y), 1), three passes, "
+    "only then)",
     "tanh": "the derivative 4 t (1 - t) with t = sigma(-2|x|) (the fused sigmoid backward on "
     "t), relatively accurate where tanh(x) rounds to +-1 (autograd of torch.tanh: 8.4e6 eps in "
     "float32, accuracy table); the largest |x| (a reduction and a host read), where e^{2|x|} "

@@ -181,12 +181,8 @@ def accurate_log_softmax(x: torch.Tensor, dim: int) -> torch.Tensor:
             y64 = torch.log_softmax(x, dim, dtype=torch.float64)
             if _extreme(y64) < -1e-8:
                 return y64.float()
-            return accurate_log_softmax(x.double(), dim).float()  # the fix, in float64
-        near = y.amax(dim, keepdim=True) > _LOG_HALF
-        m = x.amax(dim, keepdim=True)
-        top = x == m  # in a row with p_max > 1/2 the maximum is unique and others' e < 1
-        rest = sum_of_others(torch.exp(x - m).masked_fill(top, 0.0), x, dim, m).unsqueeze(dim)
-        return torch.where(top & near, -torch.log1p(rest), y)
+            return _fixed_small_call(x.double(), y64, dim).float()  # the fix, in float64
+        return _fixed_small_call(x, y, dim)
     moved = x.movedim(dim, -1)
     # amax: far cheaper than max with indices
     near = (y.amax(dim, keepdim=True) > _LOG_HALF).movedim(dim, -1).reshape(-1)
@@ -203,6 +199,17 @@ def accurate_log_softmax(x: torch.Tensor, dim: int) -> torch.Tensor:
         where = where[found]
     rows = (where,) if moved.dim() == 2 else torch.unravel_index(where, moved.shape[:-1])
     return _put(y.movedim(dim, -1), (*rows, cols), -torch.log1p(rest)).movedim(-1, dim)
+
+
+def _fixed_small_call(x: torch.Tensor, y: torch.Tensor, dim: int) -> torch.Tensor:
+    r"""``y = torch.log_softmax(x, dim)`` of a small call with the largest entry of every row
+    above :math:`\log\frac12` recomputed as :math:`-\operatorname{log1p}` of the sum of the
+    others (:func:`sum_of_others`), all rows at once."""
+    near = y.amax(dim, keepdim=True) > _LOG_HALF
+    m = x.amax(dim, keepdim=True)
+    top = x == m  # in a row with p_max > 1/2 the maximum is unique and others' e < 1
+    rest = sum_of_others(torch.exp(x - m).masked_fill(top, 0.0), x, dim, m).unsqueeze(dim)
+    return torch.where(top & near, -torch.log1p(rest), y)
 
 
 def accurate_logsumexp(x: torch.Tensor, dim: int) -> torch.Tensor:

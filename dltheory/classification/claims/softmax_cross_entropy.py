@@ -169,6 +169,12 @@ def _check_batches_with_dominant_rows(impl, dtype, device) -> None:
         torch.tensor(want, dtype=torch.float64),
         msg="log_softmax, confident rows: a dominant maximum",
     )
+    # four of the rows alone: a call small enough for any small-call shortcut
+    assert_accurate(
+        impl.log_softmax(x[:4]),
+        torch.tensor(want[:4], dtype=torch.float64),
+        msg="log_softmax, confident rows in a small call",
+    )
     check_gradient_vs_torch(impl.log_softmax, torch.log_softmax, x, "log_softmax")
     # the same rows in the (N, C, d) layout: classes along dim 1, not the last dimension
     x3 = x.reshape(16, 3, 32).transpose(1, 2)
